@@ -1,0 +1,3 @@
+from linkaudit.cli import main
+
+main()
