@@ -6,9 +6,14 @@ Exit statuses: 0 clean; 1 findings match --fail-on; 2 usage or catalog errors;
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from linkaudit import __version__
+from linkaudit.catalog import CatalogError, load_catalog
+from linkaudit.listing import kind_counts, render_table, summarize
+from linkaudit.model import Kind, Resource
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -23,3 +28,64 @@ def main() -> None:
 
 
 # --- commands are added below, one block each ---
+
+
+# --- catalog: validate and list the catalog (catalog.py, listing.py) ---
+
+DEFAULT_CATALOG = Path("catalog")
+KIND_CHOICE = click.Choice([kind.value for kind in Kind], case_sensitive=False)
+CATALOG_PATHS = click.argument(
+    "paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, file_okay=True)
+)
+
+
+def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
+    """The catalog at `paths` (default catalog/), or every problem on stderr and exit 2."""
+    if not paths:
+        if not DEFAULT_CATALOG.is_dir():
+            click.echo(
+                f"linkaudit: no {DEFAULT_CATALOG}/ directory here. Run from the project root, "
+                "or name catalog files or directories: linkaudit catalog validate PATH...",
+                err=True,
+            )
+            raise SystemExit(EXIT_USAGE)
+        paths = (DEFAULT_CATALOG,)
+    try:
+        return load_catalog(paths)
+    except CatalogError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        count = len(error.problems)
+        click.echo(f"catalog invalid: {count} problem{'s' * (count != 1)}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+@main.group()
+def catalog() -> None:
+    """Validate and list the catalog (default: the catalog/ directory)."""
+
+
+@catalog.command("validate")
+@CATALOG_PATHS
+def catalog_validate(paths: tuple[Path, ...]) -> None:
+    """Check catalog files without fetching anything: exit 0 if valid, 2 with one
+    `path:line: message` per problem otherwise."""
+    resources = load_catalog_or_exit(paths)
+    click.echo(f"catalog ok: {summarize(resources)}")
+
+
+@catalog.command("list")
+@CATALOG_PATHS
+@click.option(
+    "--kind", "kinds", multiple=True, type=KIND_CHOICE, help="Only this kind (repeatable)."
+)
+@click.option("--unlinked", is_flag=True, help="Only resources without a URL.")
+def catalog_list(paths: tuple[Path, ...], kinds: tuple[str, ...], unlinked: bool) -> None:
+    """Show the catalog as a table: title, kind, section, URL."""
+    resources = [
+        r
+        for r in load_catalog_or_exit(paths)
+        if (not kinds or r.kind in kinds) and (not unlinked or r.url is None)
+    ]
+    click.echo(render_table(resources))
+    click.echo(f"\n{summarize(resources)}; kinds: {kind_counts(resources) or 'none'}")

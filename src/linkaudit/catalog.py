@@ -1,0 +1,344 @@
+"""Read and validate catalog files: YAML lists of entries, and Markdown documents.
+
+    load_catalog(paths) -> list[Resource]   every resource, in file order; or CatalogError
+    detect_kind(url) -> Kind                what a URL points at, from its shape alone
+    dedupe_key(url) -> str                  the form in which two URLs count as duplicates
+
+A directory stands for every *.yaml, *.yml and *.md file directly in it, sorted by name.
+A file named explicitly is YAML if it ends in .yaml or .yml, and Markdown otherwise.
+
+YAML: a list of mappings with the keys `url` (optional: no url means unlinked), `title`
+(required), `section` and `kind` (detected from the URL when absent).
+Markdown: every absolute http(s) link is a resource; its text is the title (prefixed
+with the heading it sits under when the text is generic, like "here" or "Part 2"); the
+heading path is the section. Relative, fragment, mailto: and tel: links are not
+resources. A URL linked twice in one Markdown file is one resource (the first link).
+
+Problems are collected, never raised one at a time: CatalogError carries them all,
+one `path:line: message` each, in file order. File-level problems point at line 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from linkaudit.mdlinks import MarkdownLink, extract_links
+from linkaudit.model import Kind, Resource
+
+YAML_SUFFIXES = (".yaml", ".yml")
+MARKDOWN_SUFFIXES = (".md",)
+ENTRY_KEYS = ("url", "title", "section", "kind")
+SECTION_SEPARATOR = " / "
+# Query parameters that never change which YouTube item a URL addresses.
+YOUTUBE_TRIVIA = frozenset({"index", "t", "pp", "si", "feature", "ab_channel"})
+YOUTUBE_HOSTS = frozenset({"youtube.com", "youtu.be", "youtube-nocookie.com", "music.youtube.com"})
+GENERIC_LINK_TEXT = re.compile(
+    r"(here|there|this|that|link|this link|click here|more|read more|source|website|"
+    r"video|slides|pdf|part\s*\w{1,4}|\d{1,3})[.:!]?",
+    re.IGNORECASE,
+)
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used; `problems` holds every `path:line: message` found."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    order: int  # position of the file among those read, so problems stay in file order
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+class _Problems:
+    """Collects problems for one file at a time."""
+
+    def __init__(self) -> None:
+        self.found: list[_Problem] = []
+        self.order = 0
+        self.source = ""
+
+    def add(self, line: int, message: str, *, source: str | None = None) -> None:
+        self.found.append(_Problem(self.order, source or self.source, line, message))
+
+    def sorted(self) -> list[str]:
+        return [str(p) for p in sorted(self.found, key=lambda p: (p.order, p.line))]
+
+
+def load_catalog(paths: Sequence[Path]) -> list[Resource]:
+    """Every resource in `paths` (files or directories), or CatalogError with all problems."""
+    problems = _Problems()
+    resources: list[Resource] = []
+    first_seen: dict[str, Resource] = {}
+    for order, path in enumerate(_expand(paths, problems), start=1):
+        problems.order, problems.source = order, str(path)
+        for resource in _load_file(path, problems):
+            if resource.url is not None:
+                first = first_seen.setdefault(dedupe_key(resource.url), resource)
+                if first is not resource:
+                    problems.add(resource.line, _duplicate_message(resource.url, first))
+                    continue
+            resources.append(resource)
+    if problems.found:
+        raise CatalogError(problems.sorted())
+    return resources
+
+
+def detect_kind(url: str) -> Kind:
+    """The kind of resource a URL points at, judged from its host and path alone."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return Kind.WEB
+    host = host.removeprefix("www.").removeprefix("m.")
+    path = parts.path
+    if host in YOUTUBE_HOSTS:
+        return _youtube_kind(host, path, {k for k, _ in parse_qsl(parts.query)})
+    if host in {"arxiv.org", "export.arxiv.org"} and path.startswith(("/abs/", "/pdf/")):
+        return Kind.ARXIV
+    if host == "github.com":
+        return Kind.GITHUB
+    if path.lower().endswith(".pdf"):
+        return Kind.PDF
+    return Kind.WEB
+
+
+def _youtube_kind(host: str, path: str, query_keys: set[str]) -> Kind:
+    if host == "youtu.be":
+        return Kind.YOUTUBE_VIDEO if path.strip("/") else Kind.WEB
+    if path.rstrip("/") == "/playlist" and "list" in query_keys:
+        return Kind.YOUTUBE_PLAYLIST
+    if (path == "/watch" and "v" in query_keys) or path.startswith(("/shorts/", "/live/")):
+        return Kind.YOUTUBE_VIDEO
+    if path.startswith(("/@", "/channel/", "/c/", "/user/")):
+        return Kind.YOUTUBE_CHANNEL
+    return Kind.WEB
+
+
+def dedupe_key(url: str) -> str:
+    """The form in which two catalog URLs are the same resource.
+
+    Scheme and host case, a default port, the fragment, a trailing slash and
+    YouTube's position/tracking parameters (index, t, pp, si, feature) do not matter;
+    everything else (query order included) does. The catalog keeps the URL as written.
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is not None and (parts.scheme.lower(), port) not in {("http", 80), ("https", 443)}:
+        host = f"{host}:{port}"
+    query = parts.query
+    if host.removeprefix("www.").removeprefix("m.") in YOUTUBE_HOSTS:
+        query = urlencode([(k, v) for k, v in parse_qsl(query) if k not in YOUTUBE_TRIVIA])
+    return urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/"), query, ""))
+
+
+def url_problem(url: object) -> str | None:
+    """Why `url` is not a usable http(s) URL, or None when it is."""
+    if not isinstance(url, str):
+        return f"url must be text, not {type(url).__name__}"
+    if not url:
+        return "empty url (leave the key out for an unlinked resource)"
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return f"URL contains whitespace or control characters: {url!r}"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        return f"not a valid URL ({error}): {url}"
+    if parts.scheme.lower() not in {"http", "https"}:
+        return f"not an http(s) URL: {url}"
+    if not host or host.startswith(".") or ".." in host or re.search(r"[^\w.\-:\[\]%]", host):
+        return f"URL has no valid host: {url}"
+    return None
+
+
+def _duplicate_message(url: str, first: Resource) -> str:
+    if first.url == url:
+        return f"duplicate URL {url} (first at {first.where})"
+    return f"duplicate URL {url} (same resource as {first.url} at {first.where})"
+
+
+def _expand(paths: Sequence[Path], problems: _Problems) -> list[Path]:
+    """Files to read, in order, each once; missing paths and empty directories are problems."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                child
+                for child in path.iterdir()
+                if child.suffix.lower() in YAML_SUFFIXES + MARKDOWN_SUFFIXES and not child.is_dir()
+            )
+            if not found:
+                problems.add(
+                    1, "no *.yaml, *.yml or *.md files in this directory", source=str(path)
+                )
+        elif path.exists() or path.is_symlink():
+            found = [path]
+        else:
+            problems.add(1, "no such file or directory", source=str(path))
+            found = []
+        for file in found:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                files.append(file)
+    return files
+
+
+def _load_file(path: Path, problems: _Problems) -> list[Resource]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.add(1, f"cannot read: not UTF-8 text (bad byte at offset {error.start})")
+        return []
+    except OSError as error:
+        problems.add(1, f"cannot read: {error.strerror or error}")
+        return []
+    if not text.strip():
+        problems.add(1, "empty file")
+        return []
+    if path.suffix.lower() in YAML_SUFFIXES:
+        return _read_yaml(text, problems)
+    return _read_markdown(text, problems)
+
+
+# --- YAML -----------------------------------------------------------------------------
+
+
+def _read_yaml(text: str, problems: _Problems) -> list[Resource]:
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError as error:
+        problems.add(*_yaml_error(error))
+        return []
+    if data is None:
+        problems.add(1, "empty file (only comments)")
+        return []
+    if not isinstance(data, CommentedSeq):
+        line = data.lc.line + 1 if hasattr(data, "lc") else 1
+        problems.add(line, "the top level must be a list of entries (`- title: ...`)")
+        return []
+    if not data:
+        problems.add(1, "empty file (an empty list)")
+        return []
+    resources = []
+    for index, entry in enumerate(data):
+        line = data.lc.item(index)[0] + 1
+        if not isinstance(entry, CommentedMap):
+            problems.add(line, "an entry must be a mapping with at least a `title:`")
+            continue
+        resource = _yaml_entry(entry, line, problems)
+        if resource is not None:
+            resources.append(resource)
+    return resources
+
+
+def _yaml_error(error: YAMLError) -> tuple[int, str]:
+    if not isinstance(error, MarkedYAMLError):
+        return 1, f"YAML error: {error}"
+    mark = error.problem_mark or error.context_mark
+    message = f"YAML syntax error: {error.problem or error.context}"
+    if error.context and error.context_mark and error.problem_mark:
+        message += f" ({error.context} at line {error.context_mark.line + 1})"
+    return (mark.line + 1 if mark else 1), message
+
+
+def _yaml_entry(entry: CommentedMap, line: int, problems: _Problems) -> Resource | None:
+    """One entry as a Resource, or None (problems recorded) when it is not valid."""
+    ok = True
+
+    def key_line(key: object) -> int:
+        return int(entry.lc.key(key)[0]) + 1
+
+    for key in entry:
+        if key not in ENTRY_KEYS:
+            problems.add(key_line(key), f"unknown key {key!r} (allowed: {', '.join(ENTRY_KEYS)})")
+            ok = False
+    title = entry.get("title")
+    if "title" not in entry:
+        problems.add(line, "entry has no title")
+        ok = False
+    elif not isinstance(title, str) or not title.strip():
+        problems.add(key_line("title"), "empty title" if not title else "title must be text")
+        ok = False
+    section = entry.get("section") or ""
+    if not isinstance(section, str):
+        problems.add(key_line("section"), "section must be text")
+        ok = False
+    url = entry.get("url")
+    if "url" in entry and (problem := url_problem(url)) is not None:
+        problems.add(key_line("url"), problem)
+        ok = False
+    kind = entry.get("kind")
+    if "kind" in entry and kind not in set(Kind):
+        allowed = ", ".join(Kind)
+        problems.add(key_line("kind"), f"unknown kind {kind!r} (one of: {allowed})")
+        ok = False
+    if not ok:
+        return None
+    return Resource(
+        title=str(title).strip(),
+        section=str(section).strip(),
+        kind=Kind(kind) if kind else (detect_kind(url) if url else Kind.WEB),
+        url=url,
+        source=problems.source,
+        line=line,
+    )
+
+
+# --- Markdown -------------------------------------------------------------------------
+
+
+def _read_markdown(text: str, problems: _Problems) -> list[Resource]:
+    resources: list[Resource] = []
+    seen: set[str] = set()
+    for link in extract_links(text):
+        resource = _markdown_link(link, problems)
+        if resource is not None and resource.url and dedupe_key(resource.url) not in seen:
+            seen.add(dedupe_key(resource.url))
+            resources.append(resource)
+    if not resources and not any(p.source == problems.source for p in problems.found):
+        problems.add(1, "no links found (a Markdown catalog lists [title](https://...) links)")
+    return resources
+
+
+def _markdown_link(link: MarkdownLink, problems: _Problems) -> Resource | None:
+    url, title, context = link.url, link.text, link.headings
+    scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+    if url.startswith(("#", "/", ".")) or not scheme or scheme in {"mailto", "tel"}:
+        return None  # a link within the site or not a web page: not a resource
+    if (problem := url_problem(url)) is not None:
+        problems.add(link.line, problem)
+        return None
+    if (not title or GENERIC_LINK_TEXT.fullmatch(title)) and context:
+        title = f"{context[-1]} — {title}" if title else context[-1]
+    if not title:
+        problems.add(link.line, f"link without text and outside any heading: {url}")
+        return None
+    return Resource(
+        title=title,
+        section=SECTION_SEPARATOR.join(context),
+        kind=detect_kind(url),
+        url=url,
+        source=problems.source,
+        line=link.line,
+    )
