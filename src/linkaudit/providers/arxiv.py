@@ -1,0 +1,304 @@
+"""arXiv: every paper of a run in a few batched export-API requests, politely paced.
+
+    paper(url)                  the arXiv id (and version) an abs/pdf URL names
+    api_urls(endpoint, ids)     the batched queries: id_list=...&max_results=... (100 ids each)
+    read_feed(xml)              the Atom answer: entries by id (any order), or the API's error
+    citation_title(body)        the abs page's <meta name="citation_title">
+    judge_entry(ref, entry)     ok / newer version / withdrawn / unknown id
+
+arXiv's API terms ask for one request at a time, three seconds apart; `Pacer` enforces
+that for the API and for the abs-page fallback alike (used when the API is unreachable,
+rate-limits or errs), and lets tests swap the clock and the sleep. Ids are queried
+without their version: the API then answers with the latest version in `<id>`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from linkaudit.model import CheckOptions, Fetched, Flag, Kind, Observation, Resource, Verdict
+
+API_PATH = "/api/query"
+API_HOST = "export.arxiv.org"
+ABS_HOST = "arxiv.org"
+BATCH_SIZE = 100  # arxiv.py's default page size; the API allows up to 2000 per request
+PACE_SECONDS = 3.0  # arXiv API terms of use: no more than one request every three seconds
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV_NS = "{http://arxiv.org/schemas/atom}"
+NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(v(\d+))?$")
+OLD_ID = re.compile(r"^([a-z][a-z-]*(\.[A-Z]{2})?/\d{7})(v(\d+))?$")
+WITHDRAWN = re.compile(
+    r"\b(this (paper|article|submission|manuscript) (has been|is) withdrawn"
+    r"|withdrawn by the (author|submitter|arxiv administrators?))\b|^\s*(paper )?withdrawn\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """An arXiv id, with the version the catalog names (None: "the latest")."""
+
+    ident: str
+    version: int | None = None
+
+    @property
+    def abs_path(self) -> str:
+        return f"/abs/{self.ident}"
+
+
+def paper(url: str) -> Paper | None:
+    """The paper an arxiv.org /abs/ or /pdf/ URL names (new ids and old ones like cs/0112017)."""
+    parts = urlsplit(url.strip())
+    match = re.match(r"^/(abs|pdf)/(.+?)(\.pdf)?/?$", parts.path)
+    if not match:
+        return None
+    raw = match.group(2)
+    for pattern, version_group in ((NEW_ID, 3), (OLD_ID, 4)):
+        found = pattern.match(raw)
+        if found:
+            version = found.group(version_group)
+            return Paper(found.group(1), int(version) if version else None)
+    return None
+
+
+def api_urls(endpoint: str, idents: Sequence[str], batch: int = BATCH_SIZE) -> list[str]:
+    """Batched export-API queries for `idents` (ids without versions), `batch` per request."""
+    chunks = [idents[i : i + batch] for i in range(0, len(idents), batch)]
+    return [f"{endpoint}?id_list={','.join(c)}&max_results={len(c)}" for c in chunks]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One paper in an API answer: its id, latest version, title and withdrawal state."""
+
+    ident: str
+    version: int | None
+    title: str
+    withdrawn: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """The API's answer: entries keyed by id without version, or the error it reported."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    error: str | None = None
+
+
+def read_feed(xml: str) -> Feed:
+    """Parse an export-API Atom feed. Entries may come back in any order."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as exc:
+        return Feed(error=f"unreadable API answer ({exc})")
+    entries: dict[str, Entry] = {}
+    for node in root.iter(f"{ATOM}entry"):
+        raw_id = (node.findtext(f"{ATOM}id") or "").strip()
+        if "/api/errors" in raw_id:
+            return Feed(error=(node.findtext(f"{ATOM}summary") or raw_id).strip())
+        found = paper(urlsplit(raw_id).path)
+        title = " ".join((node.findtext(f"{ATOM}title") or "").split())
+        if found is None or not title:
+            continue  # the API's placeholder for an id it does not know
+        comment = node.findtext(f"{ARXIV_NS}comment") or ""
+        summary = node.findtext(f"{ATOM}summary") or ""
+        withdrawn = bool(WITHDRAWN.search(comment) or WITHDRAWN.search(summary[:300]))
+        entries[found.ident] = Entry(found.ident, found.version, title, withdrawn)
+    return Feed(entries=entries)
+
+
+def citation_title(body: str) -> str | None:
+    """The abs page's `citation_title` meta (what Google Scholar reads)."""
+    node = LexborHTMLParser(body).css_first('meta[name="citation_title"]')
+    content = node.attributes.get("content") if node else None
+    return " ".join(content.split()) if content else None
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    verdict: Verdict
+    title: str | None = None
+    flags: tuple[str, ...] = ()
+    evidence: str | None = None
+
+
+def judge_entry(ref: Paper, entry: Entry | None) -> Judgement:
+    """What the API's entry (or its absence) says about the catalogued paper."""
+    if entry is None:
+        return Judgement(Verdict.DEAD, evidence=f"the arXiv API does not know {ref.ident}")
+    flags: list[str] = []
+    notes: list[str] = []
+    if entry.withdrawn:
+        flags.append(Flag.WITHDRAWN)
+        notes.append("withdrawn by its authors")
+    if ref.version is not None and entry.version is not None and entry.version > ref.version:
+        flags.append(Flag.NEWER_VERSION)
+        notes.append(f"newer version v{entry.version} (catalog cites v{ref.version})")
+    return Judgement(Verdict.OK, entry.title, tuple(flags), "; ".join(notes) or None)
+
+
+def judge_abs(ref: Paper, fetched: Fetched) -> Judgement:
+    """The abs-page fallback: 404 is dead, a page with citation_title is live."""
+    if fetched.status in (404, 410):
+        return Judgement(Verdict.DEAD, evidence=f"arxiv.org answered {fetched.status}")
+    if fetched.status is None:
+        return Judgement(Verdict.ERROR, evidence=fetched.error or "no response")
+    if fetched.status == 429 or fetched.status in (401, 403):
+        flags = (Flag.RATE_LIMITED,) if fetched.status == 429 else ()
+        return Judgement(
+            Verdict.BLOCKED, flags=flags, evidence=f"arxiv.org answered {fetched.status}"
+        )
+    if fetched.status >= 400:
+        return Judgement(Verdict.ERROR, evidence=f"arxiv.org answered {fetched.status}")
+    title = citation_title(fetched.body_text)
+    if not title:
+        return Judgement(Verdict.BLOCKED, evidence="abs page without citation_title")
+    withdrawn = bool(re.search(r"has been withdrawn|\(withdrawn\)", fetched.body_text, re.I))
+    flags = (Flag.WITHDRAWN,) if withdrawn else ()
+    return Judgement(Verdict.OK, title, flags, "withdrawn by its authors" if withdrawn else None)
+
+
+class Pacer:
+    """One request at a time, `interval` seconds from the end of one to the start of the next."""
+
+    def __init__(
+        self,
+        interval: float = PACE_SECONDS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+        self._last_end: float | None = None
+        self.waits: list[float] = []  # every pause taken, for tests and reports
+
+    async def run(self, request: Callable[[], Awaitable[Fetched]]) -> Fetched:
+        async with self._lock:
+            if self._last_end is not None:
+                wait = self._last_end + self.interval - self._clock()
+                if wait > 0:
+                    self.waits.append(wait)
+                    await self._sleep(wait)
+            try:
+                return await request()
+            finally:
+                self._last_end = self._clock()
+
+
+def endpoint_for(url: str) -> str:
+    """The export API on the resource's own scheme and port (https://export.arxiv.org/...)."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{API_HOST}{port}{API_PATH}"
+
+
+def abs_url(url: str, ref: Paper) -> str:
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{ABS_HOST}{port}{ref.abs_path}"
+
+
+@dataclass
+class ArxivProvider:
+    """Checks arxiv resources through the export API in batches, falling back to abs pages."""
+
+    name: str = "arxiv"
+    endpoint: str | None = None  # None: export.arxiv.org on the resources' scheme and port
+    batch_size: int = BATCH_SIZE
+    pacer: Pacer = field(default_factory=Pacer)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    @classmethod
+    def from_options(cls, options: CheckOptions) -> ArxivProvider:
+        return cls(endpoint=getattr(options, "arxiv_api", None))
+
+    def claims(self, resource: Resource) -> bool:
+        return (
+            resource.kind is Kind.ARXIV
+            and resource.url is not None
+            and paper(resource.url) is not None
+        )
+
+    async def check(self, resources: Sequence[Resource], ctx: Any) -> None:
+        refs = {r.url: paper(r.url) for r in resources if r.url}
+        by_endpoint: dict[str, list[str]] = {}
+        for url, ref in refs.items():
+            if ref is not None:
+                by_endpoint.setdefault(self.endpoint or endpoint_for(url), []).append(url)
+        for endpoint, urls in by_endpoint.items():
+            idents = list(dict.fromkeys(refs[u].ident for u in urls))  # type: ignore[union-attr]
+            for query, chunk in zip(
+                api_urls(endpoint, idents, self.batch_size),
+                _chunks(idents, self.batch_size),
+                strict=True,
+            ):
+                await self._check_batch(query, set(chunk), urls, refs, ctx)
+
+    async def _check_batch(
+        self, query: str, chunk: set[str], urls: list[str], refs: dict, ctx: Any
+    ) -> None:
+        mine = [u for u in urls if refs[u].ident in chunk]
+        answer = await self.pacer.run(lambda: ctx.fetcher.fetch(query))
+        feed = read_feed(answer.body_text) if answer.status == 200 else None
+        usable = feed is not None and feed.error is None and (feed.entries or len(chunk) == 1)
+        if not usable:
+            for url in mine:
+                await self._check_abs(url, refs[url], ctx)
+            return
+        assert feed is not None
+        each_ms = answer.elapsed_ms // max(len(mine), 1)
+        for url in mine:
+            judged = judge_entry(refs[url], feed.entries.get(refs[url].ident))
+            ctx.emit(_observation(url, judged, answer, ctx, each_ms, final_url=None))
+
+    async def _check_abs(self, url: str, ref: Paper, ctx: Any) -> None:
+        page = await self.pacer.run(lambda: ctx.fetcher.fetch(abs_url(url, ref)))
+        judged = judge_abs(ref, page)
+        if judged.verdict is Verdict.OK and ref.version is not None:
+            latest = re.findall(r"\[v(\d+)\]", page.body_text)
+            newest = max((int(v) for v in latest), default=None)
+            withdrawn = Flag.WITHDRAWN in judged.flags
+            judged = judge_entry(ref, Entry(ref.ident, newest, judged.title or "", withdrawn))
+        ctx.emit(_observation(url, judged, page, ctx, page.elapsed_ms, final_url=page.final_url))
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _observation(
+    url: str,
+    judged: Judgement,
+    fetched: Fetched,
+    ctx: Any,
+    elapsed_ms: int,
+    *,
+    final_url: str | None,
+) -> Observation:
+    return Observation(
+        url=url,
+        verdict=judged.verdict,
+        final_url=final_url,
+        http_status=fetched.status,
+        hops=fetched.hops if final_url else (),
+        title=judged.title,
+        flags=tuple(str(f) for f in judged.flags),
+        error=judged.evidence,
+        elapsed_ms=elapsed_ms,
+        checked_at=ctx.now(),
+        before_http=fetched.before_http,
+    )

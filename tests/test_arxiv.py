@@ -1,0 +1,209 @@
+"""arXiv: ids from URLs, batched API answers read by identifier, polite pacing, abs fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+
+from linkaudit.model import Fetched, Flag, Verdict
+from linkaudit.providers import arxiv
+
+REPLICAS = Path(__file__).parent / "replicas"
+ATTENTION = "Attention Is All You Need"
+
+
+def replica(name: str) -> str:
+    return (REPLICAS / name).read_text(encoding="utf-8")
+
+
+def entry_xml(ident: str, version: int, title: str, comment: str = "", summary: str = "") -> str:
+    return replica("arxiv_entry.xml").format(
+        ident=ident,
+        version=version,
+        title=title,
+        comment=comment or "15 pages, 5 figures",
+        summary=summary or "The dominant sequence transduction models are based on ...",
+    )
+
+
+def feed_xml(entries: list[str], id_list: str = "x") -> str:
+    return replica("arxiv_feed.xml").format(
+        id_list=id_list, max_results=len(entries), total=len(entries), entries="\n".join(entries)
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "ident", "version"),
+    [
+        ("https://arxiv.org/abs/1706.03762", "1706.03762", None),
+        ("https://arxiv.org/abs/1706.03762v1", "1706.03762", 1),
+        ("https://arxiv.org/pdf/1706.03762v5.pdf", "1706.03762", 5),
+        ("https://arxiv.org/pdf/1706.03762", "1706.03762", None),
+        ("http://arxiv.org/abs/2301.00001v12/", "2301.00001", 12),
+        ("https://arxiv.org/abs/cs/0112017", "cs/0112017", None),
+        ("https://arxiv.org/abs/math.GT/0309136v2", "math.GT/0309136", 2),
+        ("https://arxiv.org/abs/hep-th/9711200", "hep-th/9711200", None),
+        ("https://export.arxiv.org/abs/1706.03762?context=cs", "1706.03762", None),
+    ],
+)
+def test_paper_ids_from_urls(url, ident, version):
+    assert arxiv.paper(url) == arxiv.Paper(ident, version)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://arxiv.org/list/cs.LG/recent",
+        "https://arxiv.org/abs/",
+        "https://arxiv.org/abs/nonsense",
+    ],
+)
+def test_urls_that_name_no_paper(url):
+    assert arxiv.paper(url) is None
+
+
+def test_ids_are_batched_with_max_results():
+    ids = [f"2101.{i:05d}" for i in range(120)]
+    urls = arxiv.api_urls("https://export.arxiv.org/api/query", ids)
+    assert len(urls) == 2
+    assert urls[0].endswith("&max_results=100") and urls[1].endswith("&max_results=20")
+    assert "id_list=2101.00000,2101.00001," in urls[0]
+
+
+def test_feed_entries_are_matched_by_identifier_not_position():
+    entries = [entry_xml(f"2101.{i:05d}", 1 + i % 3, f"Paper {i}") for i in range(10)]
+    random.Random(4).shuffle(entries)
+    feed = arxiv.read_feed(feed_xml(entries))
+    assert feed.error is None
+    assert feed.entries["2101.00004"] == arxiv.Entry("2101.00004", 2, "Paper 4")
+    assert len(feed.entries) == 10
+
+
+def test_old_style_ids_and_multiline_titles():
+    feed = arxiv.read_feed(feed_xml([entry_xml("cs/0112017", 1, "Multi-line\n      title")]))
+    assert feed.entries["cs/0112017"].title == "Multi-line title"
+
+
+def test_api_error_entry_is_an_error_not_a_paper():
+    feed = arxiv.read_feed(replica("arxiv_error.xml"))
+    assert feed.error == "incorrect id format for 1234.12345" and not feed.entries
+
+
+def test_unreadable_answer_is_an_error():
+    assert arxiv.read_feed("Rate exceeded.").error
+
+
+@pytest.mark.parametrize(
+    ("comment", "summary", "withdrawn"),
+    [
+        ("This paper has been withdrawn by the author due to a crucial error", "", True),
+        ("withdrawn", "", True),
+        ("", "This paper has been withdrawn by the authors.", True),
+        ("15 pages", "We study withdrawn drugs and their effect on ...", False),
+        ("Accepted at NeurIPS", "Attention ...", False),
+    ],
+)
+def test_withdrawal_is_detected_from_comment_or_summary(comment, summary, withdrawn):
+    feed = arxiv.read_feed(feed_xml([entry_xml("2101.00001", 2, "T", comment, summary)]))
+    assert feed.entries["2101.00001"].withdrawn is withdrawn
+
+
+@pytest.mark.parametrize(
+    ("ref", "entry", "verdict", "flags", "evidence_part"),
+    [
+        (
+            arxiv.Paper("1706.03762", 1),
+            arxiv.Entry("1706.03762", 7, ATTENTION),
+            Verdict.OK,
+            (Flag.NEWER_VERSION,),
+            "newer version v7",
+        ),
+        (
+            arxiv.Paper("1706.03762", 7),
+            arxiv.Entry("1706.03762", 7, ATTENTION),
+            Verdict.OK,
+            (),
+            None,
+        ),
+        (arxiv.Paper("1706.03762"), arxiv.Entry("1706.03762", 7, ATTENTION), Verdict.OK, (), None),
+        (
+            arxiv.Paper("2101.00001"),
+            arxiv.Entry("2101.00001", 2, "T", withdrawn=True),
+            Verdict.OK,
+            (Flag.WITHDRAWN,),
+            "withdrawn",
+        ),
+        (arxiv.Paper("2399.99999"), None, Verdict.DEAD, (), "does not know 2399.99999"),
+    ],
+    ids=["newer-version", "same-version", "no-version", "withdrawn", "unknown"],
+)
+def test_judge_entry(ref, entry, verdict, flags, evidence_part):
+    judged = arxiv.judge_entry(ref, entry)
+    assert (judged.verdict, judged.flags) == (verdict, flags)
+    if evidence_part:
+        assert evidence_part in (judged.evidence or "")
+    else:
+        assert judged.evidence is None
+
+
+def abs_page(status: int = 200, version: int = 7) -> Fetched:
+    body = replica("arxiv_abs.html").format(ident="1706.03762", title=ATTENTION, version=version)
+    return Fetched(url="https://arxiv.org/abs/1706.03762", status=status, body_text=body)
+
+
+def test_abs_page_gives_the_citation_title():
+    assert arxiv.citation_title(abs_page().body_text) == ATTENTION
+    judged = arxiv.judge_abs(arxiv.Paper("1706.03762"), abs_page())
+    assert (judged.verdict, judged.title) == (Verdict.OK, ATTENTION)
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"), [(404, Verdict.DEAD), (429, Verdict.BLOCKED), (503, Verdict.ERROR)]
+)
+def test_abs_page_status(status, verdict):
+    page = Fetched(url="https://arxiv.org/abs/1", status=status, body_text="Rate exceeded.")
+    assert arxiv.judge_abs(arxiv.Paper("1"), page).verdict is verdict
+
+
+def test_endpoint_and_abs_follow_the_resource_scheme_and_port():
+    assert arxiv.endpoint_for("https://arxiv.org/abs/1706.03762") == (
+        "https://export.arxiv.org/api/query"
+    )
+    url = "http://arxiv.org:8443/pdf/1706.03762v1"
+    assert arxiv.endpoint_for(url) == "http://export.arxiv.org:8443/api/query"
+    assert (
+        arxiv.abs_url(url, arxiv.Paper("1706.03762", 1)) == "http://arxiv.org:8443/abs/1706.03762"
+    )
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_pacer_spaces_requests_three_seconds_from_the_end_of_the_last():
+    clock = FakeClock()
+    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def request() -> Fetched:
+        starts.append(clock.now)
+        clock.now += 0.5  # the request itself takes half a second
+        return Fetched(url="x", status=200)
+
+    async def main() -> None:
+        await asyncio.gather(*(pacer.run(request) for _ in range(4)))
+
+    asyncio.run(main())
+    assert [b - a for a, b in itertools.pairwise(starts)] == [3.5, 3.5, 3.5]
+    assert pacer.waits == [3.0, 3.0, 3.0]
