@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.model import Fetched, Flag, Hop, Verdict
+from linkaudit.model import Fetched, Flag, Hop, Observation, Verdict
 from linkaudit.providers import soft404
 
 REPLICAS = Path(__file__).parent / "replicas"
@@ -191,3 +191,57 @@ def test_probe_runs_once_per_host_even_when_asked_concurrently():
 
     asyncio.run(main())
     assert len(calls) == 2
+
+
+def observation(fetched: Fetched, verdict: Verdict = Verdict.OK) -> Observation:
+    return Observation(url=fetched.url, verdict=verdict, http_status=fetched.status)
+
+
+def review(fetched: Fetched, answers: dict[str, Fetched], expected: str | None = None):
+    asked: list[str] = []
+
+    async def fetch(url: str) -> Fetched:
+        asked.append(url)
+        return answers.get(url) or page("<title>Not Found</title>", url=url, status=404)
+
+    async def main() -> Observation:
+        verdict = Verdict.OK if fetched.status == 200 else Verdict.BLOCKED
+        return await soft404.review(
+            observation(fetched, verdict),
+            fetched,
+            expected_title=expected,
+            probes=soft404.HostProbes(),
+            fetch=fetch,
+            token=lambda: "t0k3n",
+        )
+
+    return asyncio.run(main()), asked
+
+
+def test_review_turns_a_parked_page_soft_dead_without_probing():
+    result, asked = review(page("parked_godaddy.html"), {})
+    assert result.verdict is Verdict.SOFT_DEAD and result.flags == ("parked_domain",)
+    assert "parked" in (result.error or "") and asked == []
+
+
+def test_review_probes_a_suspicious_page_and_condemns_a_catch_all_host():
+    body = replica("catch_all_page.html")
+    probe = "https://acme.example/courses/linkaudit-probe-t0k3n"
+    result, asked = review(
+        page(body, url="https://acme.example/courses/la-5"),
+        {probe: page(body, url=probe)},
+        expected="Linear Algebra lecture 5",
+    )
+    assert asked == [probe]
+    assert result.verdict is Verdict.SOFT_DEAD and result.flags == ("soft_404",)
+
+
+def test_review_keeps_a_live_page_that_mentions_404_when_the_host_answers_404():
+    result, asked = review(page("live_mentions_404.html"), {})
+    assert len(asked) == 1 and result.verdict is Verdict.OK and result.error is None
+
+
+def test_review_makes_a_challenge_blocked():
+    fetched = page("cloudflare_challenge.html", status=503)
+    result, _ = review(fetched, {})
+    assert result.verdict is Verdict.BLOCKED and result.flags == ("bot_challenge",)

@@ -10,6 +10,7 @@ Pure judgements over one `Fetched` (plus, for the probe, a second one):
     probe_url(url, token)        a sibling path that cannot exist
     same_page(a, b)              two pages are near-identical (the soft-404 fingerprint)
     judge(url, fetched)          the first signal that fires, or None
+    review(observation, fetched, ...)   the web provider's hook: judge, then probe if suspicious
 
 Only a page's title and main heading count as "says not found": a live page whose body
 merely mentions 404 or "not found" is not evidence (at most it is suspicious, and the
@@ -21,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import difflib
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from linkaudit.model import Fetched, Flag, Verdict
+from linkaudit.model import Fetched, Flag, Observation, Verdict
 
 CHALLENGE_STATUSES = frozenset({403, 429, 503})
 SIMILARITY = 0.9  # SequenceMatcher ratio above which two pages are "the same page"
@@ -272,6 +274,44 @@ def judge_against_probe(fetched: Fetched, probe: Probe) -> Signal | None:
             f"host answers every path with this page (probe {probe.url} looked the same)",
         )
     return None
+
+
+def apply(observation: Observation, signal: Signal) -> Observation:
+    """The observation as the signal corrects it: new verdict, the flag added, the reason said."""
+    flags = tuple(dict.fromkeys((*observation.flags, str(signal.flag))))
+    return replace(observation, verdict=signal.verdict, flags=flags, error=signal.reason)
+
+
+async def review(
+    observation: Observation,
+    fetched: Fetched,
+    *,
+    expected_title: str | None,
+    probes: HostProbes,
+    fetch: Callable[[str], Awaitable[Fetched]],
+    token: Callable[[], str] = lambda: secrets.token_hex(6),
+) -> Observation:
+    """Second opinion on a generic page's observation: the web provider's soft-404 hook.
+
+    Bot walls turn any answer into `blocked`; a live answer that is parked, bounced home or
+    titled "not found" becomes `soft_dead`; a live answer that merely looks suspicious is
+    compared with the host's answer to a random sibling path (probed once per host).
+    """
+    if fetched.status is None:
+        return observation
+    signal = judge(observation.url, fetched)
+    if signal is not None:
+        return apply(observation, signal)
+    if not observation.verdict.is_live or not looks_suspicious(fetched, expected_title):
+        return observation
+
+    async def run_probe(url: str) -> Probe:
+        target = probe_url(fetched.final_url or url, token())
+        return Probe(target, await fetch(target))
+
+    probe = await probes.probe(fetched.final_url or observation.url, run_probe)
+    signal = judge_against_probe(fetched, probe)
+    return apply(observation, signal) if signal else observation
 
 
 class HostProbes:

@@ -21,7 +21,7 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 
@@ -245,13 +245,9 @@ def page_title(body: str, fetched_title: str | None) -> str | None:
             return title
     og = re.search(r'<meta\s+(?:property|name)="og:title"\s+content="([^"]*)"', body)
     if og and og.group(1):
-        return _unescape(og.group(1))
+        return html.unescape(og.group(1))
     title = (fetched_title or "").removesuffix(" - YouTube").strip()
     return title if title and title != "YouTube" else None
-
-
-def _unescape(text: str) -> str:
-    return html.unescape(text)
 
 
 def judge_page(tgt: Target, fetched: Fetched) -> Judgement:
@@ -322,18 +318,13 @@ class YouTubeProvider:
 
     name: str = "youtube"
     slow_down_seconds: float = SLOW_DOWN_SECONDS
-    _hosts_slowed: set[str] = field(default_factory=set)
 
     def __hash__(self) -> int:
         return hash(self.name)
 
     def claims(self, resource: Resource) -> bool:
-        youtube_kind = resource.kind in {
-            Kind.YOUTUBE_VIDEO,
-            Kind.YOUTUBE_PLAYLIST,
-            Kind.YOUTUBE_CHANNEL,
-        }
-        return youtube_kind and resource.url is not None and target(resource.url) is not None
+        kinds = {Kind.YOUTUBE_VIDEO, Kind.YOUTUBE_PLAYLIST, Kind.YOUTUBE_CHANNEL}
+        return resource.kind in kinds and bool(resource.url) and target(resource.url) is not None
 
     async def check(self, resources: Sequence[Resource], ctx: Any) -> None:
         urls = list(dict.fromkeys(r.url for r in resources if r.url))
@@ -342,70 +333,51 @@ class YouTubeProvider:
     async def _check_one(self, url: str, ctx: Any) -> None:
         tgt = target(url)
         assert tgt is not None  # claims() guarantees it
-        spent = 0
-        hint = ""
+        fetched, judged, on_page, spent = await self._judge(url, tgt, ctx)
+        if judged.slow_down:
+            self._slow(ctx, fetched)
+        ctx.emit(
+            Observation(
+                url=url,
+                verdict=judged.verdict,
+                final_url=fetched.final_url if on_page else None,
+                http_status=fetched.status,
+                hops=fetched.hops if on_page else (),
+                title=judged.title,
+                flags=tuple(str(f) for f in judged.flags),
+                error=judged.evidence,
+                elapsed_ms=spent,
+                checked_at=ctx.now(),
+                before_http=fetched.before_http,
+            )
+        )
+
+    async def _judge(self, url: str, tgt: Target, ctx: Any) -> tuple[Fetched, Judgement, bool, int]:
+        """oEmbed first; the page when oEmbed cannot tell. (fetched, judgement, on page, ms)"""
+        hint, spent = "", 0
         if tgt.oembed_url:
             answer = await ctx.fetcher.fetch(tgt.oembed_url, headers=REQUEST_HEADERS)
-            spent += answer.elapsed_ms
+            spent = answer.elapsed_ms
             said = read_oembed(answer)
             if said.title is not None:
-                ctx.emit(
-                    self._observation(
-                        url,
-                        answer,
-                        Judgement(Verdict.OK, title=said.title),
-                        ctx,
-                        spent,
-                        final_url=url,
-                    )
-                )
-                return
+                return answer, Judgement(Verdict.OK, title=said.title), False, spent
             if said.gone:
-                judged = Judgement(Verdict.DEAD, evidence="YouTube oEmbed answered 404: gone")
-                ctx.emit(self._observation(url, answer, judged, ctx, spent, final_url=None))
-                return
+                gone = Judgement(Verdict.DEAD, evidence="YouTube oEmbed answered 404: gone")
+                return answer, gone, False, spent
             if said.blocked:
-                judged = replace(page_wall(answer) or Judgement(Verdict.BLOCKED), slow_down=True)
-                self._slow(ctx, answer)
-                ctx.emit(self._observation(url, answer, judged, ctx, spent, final_url=None))
-                return
+                wall = page_wall(answer) or Judgement(Verdict.BLOCKED, flags=(Flag.RATE_LIMITED,))
+                return answer, replace(wall, slow_down=True), False, spent
             hint = said.hint
         page = await ctx.fetcher.fetch(tgt.page_url, headers=REQUEST_HEADERS)
-        spent += page.elapsed_ms
         judged = judge_page(tgt, page)
-        if judged.slow_down:
-            self._slow(ctx, page)
-        if hint and judged.verdict is Verdict.OK and "embedding" in hint:
-            flags = tuple(dict.fromkeys((*judged.flags, Flag.EMBED_DISABLED)))
-            judged = replace(judged, flags=flags)
-        ctx.emit(self._observation(url, page, judged, ctx, spent, final_url=page.final_url))
+        if judged.verdict is Verdict.OK and "embedding" in hint:
+            judged = replace(
+                judged, flags=tuple(dict.fromkeys((*judged.flags, Flag.EMBED_DISABLED)))
+            )
+        return page, judged, True, spent + page.elapsed_ms
 
     def _slow(self, ctx: Any, fetched: Fetched) -> None:
         host = urlsplit(fetched.url).hostname or CANONICAL_HOST
-        retry_after = soft404.header(fetched, "retry-after")
+        retry_after = soft404.header(fetched, "retry-after").strip()
         seconds = float(retry_after) if retry_after.isdigit() else self.slow_down_seconds
         ctx.fetcher.slow_down(host, seconds)
-
-    @staticmethod
-    def _observation(
-        url: str,
-        fetched: Fetched,
-        judged: Judgement,
-        ctx: Any,
-        spent: int,
-        *,
-        final_url: str | None,
-    ) -> Observation:
-        return Observation(
-            url=url,
-            verdict=judged.verdict,
-            final_url=final_url,
-            http_status=fetched.status,
-            hops=fetched.hops,
-            title=judged.title,
-            flags=tuple(str(f) for f in judged.flags),
-            error=judged.evidence,
-            elapsed_ms=spent,
-            checked_at=ctx.now(),
-            before_http=fetched.before_http,
-        )
