@@ -1,0 +1,234 @@
+"""This run's observations plus the history of complete runs -> one Finding per resource.
+
+Pure: plain data in, plain data out; no clock, no database, no network.
+
+Rules (`Rules` holds the numbers; `blocked` observations are no evidence either way
+and are skipped when counting streaks and changes):
+
+    unlinked   the resource has no URL
+    dead       dead/soft_dead in `confirm_after` consecutive runs (default 2), or
+               failing (error included) in `error_after` consecutive runs (default 4)
+               spanning at least `error_days` days (default 7)
+    flaky      at least `flaky_changes` (2) changes between live and failing in the
+               last `flaky_window` (5) runs, this one included
+    failing    failing now, not yet confirmed dead, not flaky
+    moved      live through a permanent redirect: `suggested_url` is the final URL
+    drifted    live, but the title differs from its baseline (see titles.py)
+    recovered  live now, failing the run before
+    blocked    the site would not let us check (401/403/429, bot challenge)
+    healthy    live, nothing to do
+
+A live title becomes the baseline when there is none (`new_baselines`); on that first
+sight a catalogued title sharing no word with the page title is flagged
+`possible_wrong_link`, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from urllib.parse import urlsplit
+
+from linkaudit.model import Finding, Flag, Health, Observation, Resource, Verdict
+from linkaudit.titles import same_title, shares_nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The thresholds of judgement; defaults are the CLI's defaults."""
+
+    confirm_after: int = 2
+    error_after: int = 4
+    error_days: float = 7.0
+    flaky_window: int = 5
+    flaky_changes: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the store knows about one URL before this run."""
+
+    past: tuple[Observation, ...] = ()  # from complete runs, oldest first
+    baseline: str | None = None  # the title the page is expected to carry
+    first_seen: str | None = None  # first catalogued (ISO 8601)
+    last_live: str | None = None  # last live observation before this run
+
+
+def judge(
+    resources: Sequence[Resource],
+    observations: Mapping[str, Observation],
+    history: Mapping[str, History],
+    *,
+    rules: Rules | None = None,
+) -> list[Finding]:
+    """One Finding per resource, in catalog order."""
+    rules = rules or Rules()
+    return [
+        judge_one(
+            r,
+            observations.get(r.url) if r.url else None,
+            history.get(r.url, History()) if r.url else History(),
+            rules,
+        )
+        for r in resources
+    ]
+
+
+def new_baselines(
+    observations: Mapping[str, Observation], history: Mapping[str, History]
+) -> dict[str, str]:
+    """Live titles of URLs that have no baseline yet: they become the baseline."""
+    return {
+        url: o.title
+        for url, o in observations.items()
+        if o.verdict.is_live and o.title and history.get(url, History()).baseline is None
+    }
+
+
+def judge_one(resource: Resource, obs: Observation | None, hist: History, rules: Rules) -> Finding:
+    """The health of one resource, with the evidence and dates behind it."""
+    if resource.url is None:
+        return Finding(resource, Health.UNLINKED, evidence="catalogued without a URL")
+    seq = [*hist.past, obs] if obs else list(hist.past)
+    first_seen = hist.first_seen or (seq[0].checked_at if seq else None) or None
+    recent = tuple(o.verdict for o in seq[-rules.flaky_window :])
+    if obs is None:
+        return Finding(
+            resource,
+            Health.BLOCKED,
+            evidence="not checked in this run",
+            first_seen=first_seen,
+            last_live=hist.last_live,
+            recent=recent,
+        )
+
+    signal = [o for o in seq if o.verdict is not Verdict.BLOCKED]
+    failing = _trailing(signal, lambda v: v.is_failing)
+    gone = _trailing(signal, lambda v: v.is_gone)
+    failing_since = failing[0].checked_at if failing and obs.verdict.is_failing else None
+    past_live = [o.checked_at for o in hist.past if o.verdict.is_live]
+    last_live = (
+        obs.checked_at if obs.verdict.is_live else (hist.last_live or max(past_live, default=None))
+    )
+    changes = _changes(seq[-rules.flaky_window :])
+    flaky = changes >= rules.flaky_changes
+
+    host = urlsplit(obs.final_url or resource.url).hostname
+    flags = list(obs.flags)
+    drift = False
+    baseline = hist.baseline
+    if obs.verdict.is_live and obs.title:
+        if baseline is None:
+            baseline = obs.title
+            if resource.title and shares_nothing(resource.title, obs.title, host=host):
+                flags.append(Flag.POSSIBLE_WRONG_LINK.value)
+        elif not same_title(baseline, obs.title, host=host):
+            drift = True
+            flags.append(Flag.TITLE_DRIFT.value)
+
+    health, evidence, suggested = _health(
+        obs, signal=signal, failing=failing, gone=gone, flaky=flaky, drift=drift, rules=rules
+    )
+    if flaky:
+        evidence += f"; {changes} changes between live and failing in the last runs"
+    if Flag.POSSIBLE_WRONG_LINK.value in flags:
+        evidence += f"; page title {obs.title!r} shares no word with the catalogued title"
+    return Finding(
+        resource=resource,
+        health=health,
+        observation=obs,
+        baseline_title=baseline,
+        title_drift=drift,
+        flags=tuple(dict.fromkeys(flags)),
+        suggested_url=suggested,
+        evidence=evidence,
+        first_seen=first_seen,
+        failing_since=failing_since,
+        last_live=last_live,
+        recent=recent,
+    )
+
+
+def _health(
+    obs: Observation,
+    *,
+    signal: list[Observation],
+    failing: list[Observation],
+    gone: list[Observation],
+    flaky: bool,
+    drift: bool,
+    rules: Rules,
+) -> tuple[Health, str, str | None]:
+    """(health, evidence, suggested URL) for a resource checked in this run."""
+    what = _describe(obs)
+    if obs.verdict is Verdict.BLOCKED:
+        return Health.BLOCKED, f"{what}: cannot be verified, not evidence of death", None
+    if obs.verdict.is_failing:
+        since = _day(failing[0].checked_at)
+        span = _days_between(failing[0].checked_at, obs.checked_at)
+        if len(gone) >= rules.confirm_after:
+            return Health.DEAD, f"{what} in {len(gone)} consecutive runs since {since}", None
+        if len(failing) >= rules.error_after and span >= rules.error_days:
+            return (
+                Health.DEAD,
+                f"{what}: failing in {len(failing)} consecutive runs over {span:.0f} days"
+                f" since {since}",
+                None,
+            )
+        if flaky:
+            return Health.FLAKY, what, None
+        needed = rules.confirm_after if obs.verdict.is_gone else rules.error_after
+        return (
+            Health.FAILING,
+            f"{what} in {len(failing)} of {needed} runs needed to confirm, since {since}",
+            None,
+        )
+    if obs.verdict is Verdict.MOVED and obs.final_url and obs.final_url != obs.url:
+        return Health.MOVED, f"{what}: permanently moved to {obs.final_url}", obs.final_url
+    if drift:
+        return Health.DRIFTED, f"{what}: title is now {obs.title!r}", None
+    if flaky:
+        return Health.FLAKY, what, None
+    previous = signal[-2] if len(signal) >= 2 else None
+    if previous is not None and previous.verdict.is_failing:
+        return (
+            Health.RECOVERED,
+            f"{what} again after {_describe(previous)} on {_day(previous.checked_at)}",
+            None,
+        )
+    return Health.HEALTHY, what, None
+
+
+def _trailing(seq: list[Observation], pred: Callable[[Verdict], bool]) -> list[Observation]:
+    """The longest run at the end of `seq` whose verdicts satisfy `pred`, oldest first."""
+    out: list[Observation] = []
+    for o in reversed(seq):
+        if not pred(o.verdict):
+            break
+        out.append(o)
+    return out[::-1]
+
+
+def _changes(window: Sequence[Observation]) -> int:
+    """Changes between live and failing, blocked skipped."""
+    states = [o.verdict.is_live for o in window if o.verdict is not Verdict.BLOCKED]
+    return sum(1 for a, b in pairwise(states) if a != b)
+
+
+def _describe(o: Observation) -> str:
+    detail = f"HTTP {o.http_status}" if o.http_status else (o.error or "")
+    return f"{o.verdict.value} ({detail})" if detail else o.verdict.value
+
+
+def _day(at: str) -> str:
+    return at[:10] if at else "?"
+
+
+def _days_between(start: str, end: str) -> float:
+    try:
+        delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    except ValueError:
+        return 0.0
+    return delta.total_seconds() / 86400

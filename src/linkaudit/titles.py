@@ -1,0 +1,129 @@
+"""Page titles compared the way a reader would: pure functions, no I/O.
+
+Two titles are "the same" when they match after normalising case, white space, HTML
+entities and the decorations sites add around a title (" - YouTube", " | Coursera",
+arXiv's "[2106.09685] " prefix), or when one contains the other, or when they are
+close enough (difflib ratio >= `SIMILARITY_THRESHOLD`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+SIMILARITY_THRESHOLD = 0.8
+
+# Site names that decorate titles, matched case-insensitively after normalising.
+SITE_NAMES = frozenset(
+    {
+        "youtube",
+        "coursera",
+        "arxiv",
+        "arxiv.org",
+        "github",
+        "medium",
+        "wikipedia",
+        "edx",
+        "udemy",
+        "udacity",
+        "khan academy",
+        "mit opencourseware",
+        "mit ocw",
+        "towards data science",
+        "substack",
+        "kaggle",
+        "google developers",
+        "hugging face",
+        "papers with code",
+        "stanford university",
+        "fast.ai",
+        "deeplearning.ai",
+        "o'reilly",
+        "o'reilly media",
+        "youtube music",
+    }
+)
+# hyphen, bar, en and em dash, middle dot, bullet, "::"; spaces around, so "e-mail" survives
+_SEPARATOR = re.compile("\\s+(?:[-|\u2013\u2014\u00b7\u2022]|::)\\s+")
+_ARXIV_PREFIX = re.compile(r"^\[(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?\]\s*")
+_WORD = re.compile(r"[^\W_]+")
+_SPACE = re.compile(r"\s+")
+_STOPWORDS_TEXT = """a an and the of to in on for with by from at as is are be or vs via your you
+what how why part lecture course video playlist tutorial intro introduction"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def normalise_title(title: str, *, host: str | None = None) -> str:
+    """Lower-case, entity-free, single-spaced title without site decorations.
+
+    `host` (e.g. "www.deeplearning.ai") adds its own names to the decorations stripped.
+    """
+    text = unicodedata.normalize("NFKC", html.unescape(html.unescape(title)))
+    text = _SPACE.sub(" ", text).strip().casefold()
+    text = _ARXIV_PREFIX.sub("", text)
+    sites = SITE_NAMES | _host_names(host)
+    parts = _SEPARATOR.split(text)
+    while len(parts) > 1 and _is_site(parts[-1], sites):
+        parts.pop()
+    while len(parts) > 1 and _is_site(parts[0], sites):
+        parts.pop(0)
+    return " - ".join(parts).strip()
+
+
+def same_title(a: str, b: str, *, host: str | None = None) -> bool:
+    """The two titles name the same page (see the module docstring)."""
+    na, nb = normalise_title(a, host=host), normalise_title(b, host=host)
+    if na == nb:
+        return True
+    if not na or not nb:
+        return False
+    if na in nb or nb in na:
+        return True
+    return similarity(na, nb) >= SIMILARITY_THRESHOLD
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib ratio of two already normalised titles, 0..1."""
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def shares_nothing(catalogued: str, page: str, *, host: str | None = None) -> bool:
+    """No meaningful word of the catalogued title appears in the page title.
+
+    False when either side has no meaningful words (nothing to compare).
+    """
+    sites = SITE_NAMES | _host_names(host)
+    left = _words(normalise_title(catalogued, host=host)) - sites
+    right = _words(normalise_title(page, host=host)) - sites
+    if not left or not right:
+        return False
+    return not any(_close(w, v) for w in left for v in right)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())}
+
+
+def _close(a: str, b: str) -> bool:
+    """Same word, allowing plurals and similar endings ("network"/"networks")."""
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= 4 and longer.startswith(shorter[: max(4, len(shorter) - 2)])
+
+
+def _is_site(part: str, sites: frozenset[str] | set[str]) -> bool:
+    return part.strip() in sites
+
+
+def _host_names(host: str | None) -> set[str]:
+    if not host:
+        return set()
+    host = host.casefold().removeprefix("www.")
+    labels = host.split(".")
+    names = {host}
+    if len(labels) >= 2:
+        names.add(labels[-2])
+    return names

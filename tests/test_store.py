@@ -1,0 +1,178 @@
+"""store.py: the history file survives crashes, concurrent runs and version changes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
+from linkaudit.store import (
+    SCHEMA_VERSION,
+    BaselineHow,
+    RunState,
+    Store,
+    StoreBusy,
+    StoreError,
+    StoreMissing,
+    StoreTooNew,
+)
+
+A = "https://a.example/x"
+B = "https://b.example/y"
+CATALOG = [
+    Resource(title="Page A", section="S", kind=Kind.WEB, url=A, source="c.yaml", line=1),
+    Resource(title="Page B", section="S", kind=Kind.WEB, url=B, source="c.yaml", line=4),
+    Resource(title="No link yet", section="S", kind=Kind.WEB),
+]
+
+
+def ob(url: str, verdict: Verdict = Verdict.OK, **kw) -> Observation:
+    return Observation(url=url, verdict=verdict, checked_at="2026-11-22T06:00:00Z", **kw)
+
+
+def one_run(path: Path, *observations: Observation, state=RunState.COMPLETE) -> int:
+    with Store.open(path) as store:
+        run_id = store.start_run(CATALOG)
+        store.record(observations)
+        store.finish_run(state)
+    return run_id
+
+
+def test_new_database_has_the_schema_version_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "reports" / "history.db"
+    with Store.open(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.db.journal_mode == "wal"
+        assert {"runs", "resources", "observations", "baselines"} <= set(store.db.table_names())
+
+
+def test_observation_round_trip(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    full = ob(
+        A,
+        Verdict.MOVED,
+        final_url="https://a.example/new",
+        http_status=200,
+        hops=(Hop(A, 301), Hop("https://a.example/new", 200)),
+        title="Page A",
+        flags=("not_modified",),
+        elapsed_ms=12,
+        etag='"v1"',
+        last_modified="Sat, 21 Nov 2026 10:00:00 GMT",
+    )
+    one_run(db, full, ob(B, Verdict.DEAD, http_status=404))
+    with Store.open(db) as store:
+        history = store.history([A, B])
+        assert history[A] == [full]
+        assert history[B][0].verdict is Verdict.DEAD
+        assert store.first_seen([A]) == {A: store.runs()[0].started_at}
+        assert store.last_live([A, B]) == {A: "2026-11-22T06:00:00Z"}
+
+
+def test_only_complete_runs_are_history(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    one_run(db, ob(A, Verdict.OK))
+    one_run(db, ob(A, Verdict.DEAD), state=RunState.ABORTED)
+    one_run(db, ob(A, Verdict.ERROR))
+    with Store.open(db) as store:
+        assert [o.verdict for o in store.history([A])[A]] == [Verdict.OK, Verdict.ERROR]
+        states = [r.state for r in store.runs()]
+        assert states == [RunState.COMPLETE, RunState.ABORTED, RunState.COMPLETE]
+        # an aborted run leaves no verdicts behind at all
+        assert [h.run_id for h in store.url_history(A)] == [1, 3]
+
+
+def test_runs_carry_counts_and_catalog_size(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    one_run(db, ob(A, Verdict.OK), ob(B, Verdict.DEAD))
+    with Store.open(db) as store:
+        (run,) = store.runs()
+        assert run.counts == {"dead": 1, "ok": 1}
+        assert run.resources == 2  # linked resources only
+        assert run.finished_at is not None
+
+
+def test_a_run_whose_process_died_is_marked_interrupted_on_next_open(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    store = Store.open(db)
+    store.start_run(CATALOG)
+    store.record([ob(A, Verdict.DEAD)])
+    store.close()  # no finish_run: as if the process had been killed
+    with Store.open(db) as again:
+        (run,) = again.runs()
+        assert run.state is RunState.INTERRUPTED
+        assert again.history([A]) == {A: []}
+
+
+def test_second_writer_fails_fast_naming_the_holder(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(db) as first:
+        first.start_run(CATALOG)
+        with Store.open(db) as second:
+            with pytest.raises(StoreBusy, match=r"another linkaudit run holds .*h\.db \(run 1, "):
+                second.start_run(CATALOG)
+            assert second.runs()[0].state is RunState.RUNNING  # a live run is left alone
+        first.record([ob(A)])
+        first.finish_run(RunState.COMPLETE)
+    # the lock goes with the run: the next one may start
+    assert one_run(db, ob(A)) == 2
+
+
+def test_a_failed_batch_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(db) as store:
+        store.start_run(CATALOG)
+        bad = Observation(url=None, verdict=Verdict.OK)  # type: ignore[arg-type]
+        with pytest.raises(sqlite3.IntegrityError):
+            store.record([ob(A), bad])
+        store.record([ob(B)])
+        store.finish_run(RunState.COMPLETE)
+        assert store.history([A, B]) == {A: [], B: [ob(B)]}
+
+
+def test_newer_database_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    Store.open(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreTooNew, match="newer than this linkaudit"):
+        Store.open(db)
+
+
+def test_an_empty_older_file_is_migrated_forward(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    sqlite3.connect(db).close()  # version 0, no tables
+    one_run(db, ob(A))
+    with Store.open(db) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(StoreMissing, match="no history database"):
+        Store.open(tmp_path / "nope.db", create=False)
+    junk = tmp_path / "junk.db"
+    junk.write_text("this is not sqlite, just text long enough to look like a header" * 20)
+    with pytest.raises(StoreError, match="not a usable SQLite database"):
+        Store.open(junk)
+
+
+def test_baselines_first_seen_then_accepted(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(db) as store:
+        store.set_baselines({A: "Old"}, how=BaselineHow.FIRST_SEEN, since="2026-11-01T00:00:00Z")
+        store.set_baselines({A: "New"}, how=BaselineHow.ACCEPTED)
+        base = store.baselines([A])[A]
+        assert (base.title, base.how) == ("New", BaselineHow.ACCEPTED)
+        assert store.baselines([B]) == {}
+
+
+def test_history_is_limited_to_recent_runs(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    for verdict in [Verdict.DEAD, Verdict.OK, Verdict.OK]:
+        one_run(db, ob(A, verdict))
+    with Store.open(db) as store:
+        assert [o.verdict for o in store.history([A], limit=2)[A]] == [Verdict.OK, Verdict.OK]
+        assert store.known_url(A)
+        assert not store.known_url("https://never.example/")
