@@ -263,8 +263,9 @@ def _yaml_error(error: YAMLError) -> tuple[int, str]:
 
 
 def _yaml_entry(entry: CommentedMap, line: int, problems: _Problems) -> Resource | None:
-    """One entry as a Resource, or None (problems recorded) when it is not valid."""
-    ok = True
+    """One entry as a Resource, its problems recorded. None only when its URL is unusable;
+    an entry with other problems still comes back, so duplicates of its URL are found
+    too (any problem makes load_catalog raise, so such a Resource never escapes)."""
 
     def key_line(key: object) -> int:
         return int(entry.lc.key(key)[0]) + 1
@@ -272,31 +273,27 @@ def _yaml_entry(entry: CommentedMap, line: int, problems: _Problems) -> Resource
     for key in entry:
         if key not in ENTRY_KEYS:
             problems.add(key_line(key), f"unknown key {key!r} (allowed: {', '.join(ENTRY_KEYS)})")
-            ok = False
     title = entry.get("title")
     if "title" not in entry:
         problems.add(line, "entry has no title")
-        ok = False
-    elif not isinstance(title, str) or not title.strip():
-        problems.add(key_line("title"), "empty title" if not title else "title must be text")
-        ok = False
+    elif title is None or (isinstance(title, str) and not title.strip()):
+        problems.add(key_line("title"), "empty title")
+    elif not isinstance(title, str):
+        problems.add(key_line("title"), "title must be text (put it in quotes)")
     section = entry.get("section") or ""
     if not isinstance(section, str):
-        problems.add(key_line("section"), "section must be text")
-        ok = False
-    url = entry.get("url")
-    if "url" in entry and (problem := url_problem(url)) is not None:
-        problems.add(key_line("url"), problem)
-        ok = False
+        problems.add(key_line("section"), "section must be text (put it in quotes)")
     kind = entry.get("kind")
     if "kind" in entry and kind not in set(Kind):
         allowed = ", ".join(Kind)
         problems.add(key_line("kind"), f"unknown kind {kind!r} (one of: {allowed})")
-        ok = False
-    if not ok:
+        kind = None
+    url = entry.get("url")
+    if "url" in entry and (problem := url_problem(url)) is not None:
+        problems.add(key_line("url"), problem)
         return None
     return Resource(
-        title=str(title).strip(),
+        title=str(title or "").strip(),
         section=str(section).strip(),
         kind=Kind(kind) if kind else (detect_kind(url) if url else Kind.WEB),
         url=url,

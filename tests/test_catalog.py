@@ -1,0 +1,373 @@
+"""The catalog as a user meets it: `linkaudit catalog validate` and `catalog list`.
+
+Every bad input gets one `path:line: message` line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from linkaudit.catalog import CatalogError, dedupe_key, detect_kind, load_catalog
+from linkaudit.cli import main
+from linkaudit.model import Kind
+
+REPO = Path(__file__).parents[1]
+CATALOG = REPO / "catalog"
+STUDY_GUIDE = CATALOG / "ml-study-guide.yaml"
+PRIMER = CATALOG / "ml-for-engineers-primer.yaml"
+SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
+FIRST_GUIDE_MD = SEEDS / "000_f00880767a31541a.txt"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def assert_problem(result: Result, where: str, fragment: str) -> None:
+    """Exit 2, nothing on stdout, and a stderr line `where: ...fragment...`."""
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{where}: ")]
+    assert lines, f"no line starting with {where!r} in:\n{result.stderr}"
+    assert any(fragment in line for line in lines), result.stderr
+
+
+# --- bad input: one test per case -----------------------------------------------------
+
+
+def test_yaml_syntax_error_names_the_line_ruamel_reports(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "- title: ok\n  url: https://a.example/\n- title: [oops\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:4", "YAML syntax error")
+
+
+def test_duplicate_key_in_an_entry_is_a_syntax_error_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "- title: one\n  title: two\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:2", 'duplicate key "title"')
+
+
+def test_unknown_key_is_named_at_its_own_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "- title: A\n  url: https://a.example/\n  tags: [x]\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:3", "unknown key 'tags'")
+
+
+def test_missing_title_points_at_the_entry(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "- title: A\n\n- url: https://b.example/\n  section: S\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:3", "entry has no title")
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("''", "empty title"), ("", "empty title"), ("1984", "title must be text")],
+)
+def test_empty_or_non_text_title_is_an_error(tmp_path: Path, value: str, fragment: str) -> None:
+    path = write(tmp_path, "a.yaml", f"- url: https://a.example/\n  title: {value}\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:2", fragment)
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("ftp://files.example/x.pdf", "not an http(s) URL"),
+        ("javascript:alert(1)", "not an http(s) URL"),
+        ("www.example.com/page", "not an http(s) URL"),
+        ("https://", "no valid host"),
+        ("https:///path-only", "no valid host"),
+        ("'https://exa mple.com/'", "whitespace"),
+        ("https://example.com:http/", "not a valid URL"),
+        ("42", "url must be text"),
+    ],
+)
+def test_url_that_is_not_an_http_url_is_an_error(tmp_path: Path, url: str, fragment: str) -> None:
+    path = write(tmp_path, "a.yaml", f"- title: A\n  url: {url}\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:2", fragment)
+
+
+def test_unknown_kind_lists_the_known_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "- title: A\n  url: https://a.example/\n  kind: book\n")
+    result = run("catalog", "validate", path)
+    assert_problem(result, f"{path}:3", "unknown kind 'book'")
+    assert "youtube_playlist" in result.stderr
+
+
+def test_duplicate_url_within_a_file_names_both_lines(tmp_path: Path) -> None:
+    text = "- title: A\n  url: https://a.example/x\n- title: B\n  url: https://a.example/x\n"
+    path = write(tmp_path, "a.yaml", text)
+    assert_problem(
+        run("catalog", "validate", path),
+        f"{path}:3",
+        f"duplicate URL https://a.example/x (first at {path}:1)",
+    )
+
+
+def test_duplicate_url_across_files_names_both_files(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.yaml", "- title: A\n  url: https://a.example/x\n")
+    b = write(
+        tmp_path, "b.yaml", "- title: B\n  section: S\n\n- title: C\n  url: https://a.example/x\n"
+    )
+    result = run("catalog", "validate", tmp_path)
+    assert_problem(result, f"{b}:4", f"duplicate URL https://a.example/x (first at {a}:1)")
+
+
+def test_urls_that_differ_only_in_youtube_position_are_duplicates(tmp_path: Path) -> None:
+    first = "https://www.youtube.com/playlist?list=PLx"
+    text = f"- title: A\n  url: {first}\n- title: B\n  url: {first}&index=1\n"
+    path = write(tmp_path, "a.yaml", text)
+    assert_problem(
+        run("catalog", "validate", path), f"{path}:3", f"same resource as {first} at {path}:1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty file"),
+        ("\n  \n", "empty file"),
+        ("# nothing yet\n", "empty file"),
+        ("[]\n", "empty"),
+    ],
+)
+def test_empty_file_is_an_error(tmp_path: Path, text: str, fragment: str) -> None:
+    path = write(tmp_path, "a.yaml", text)
+    assert_problem(run("catalog", "validate", path), f"{path}:1", fragment)
+
+
+def test_empty_markdown_file_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "guide.md", "")
+    assert_problem(run("catalog", "validate", path), f"{path}:1", "empty file")
+
+
+def test_unreadable_file_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", b"- title: caf\xe9\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:1", "cannot read: not UTF-8")
+
+
+def test_path_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    assert_problem(run("catalog", "validate", missing), f"{missing}:1", "no such file or directory")
+
+
+def test_directory_without_catalog_files_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, "notes.txt", "not a catalog")
+    assert_problem(run("catalog", "validate", tmp_path), f"{tmp_path}:1", "no *.yaml")
+
+
+def test_top_level_must_be_a_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "# header\ntitle: A\nurl: https://a.example/\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:2", "must be a list of entries")
+
+
+def test_each_entry_must_be_a_mapping(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", "- title: A\n- https://b.example/\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:2", "must be a mapping")
+
+
+def test_bad_link_in_markdown_names_its_line_after_front_matter(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: x\n---\n\n# H\n\ntext\n[ok](https://a.example/) and\n[bad](ftp://b.example/)\n"
+    )
+    path = write(tmp_path, "guide.md", text)
+    assert_problem(run("catalog", "validate", path), f"{path}:9", "not an http(s) URL")
+
+
+def test_markdown_without_links_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "guide.md", "# Title\n\nNo links, only [a local one](#top).\n")
+    assert_problem(run("catalog", "validate", path), f"{path}:1", "no links found")
+
+
+def test_every_problem_is_reported_in_file_order_and_nothing_loads(tmp_path: Path) -> None:
+    write(
+        tmp_path, "a.yaml", "- title: A\n  url: https://a.example/\n  colour: red\n- section: S\n"
+    )
+    write(tmp_path, "b.yaml", "- title: B\n  url: https://a.example\n")
+    result = run("catalog", "validate", tmp_path, tmp_path / "gone.md")
+    assert result.exit_code == 2
+    problems = [line for line in result.stderr.splitlines() if re.match(r".+:\d+: ", line)]
+    assert [p.split(": ")[0].replace(str(tmp_path), "") for p in problems] == [
+        "/gone.md:1",
+        "/a.yaml:3",
+        "/a.yaml:4",
+        "/b.yaml:1",
+    ]
+    assert result.stderr.splitlines()[-1] == "catalog invalid: 4 problems"
+    with pytest.raises(CatalogError) as error:
+        load_catalog([tmp_path])
+    assert len(error.value.problems) == 3
+
+
+def test_missing_default_catalog_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in ("validate", "list"):
+        result = run("catalog", command)
+        assert result.exit_code == 2
+        assert "no catalog/ directory here" in result.stderr
+        assert "PATH" in result.stderr
+        assert "Traceback" not in result.output
+
+
+# --- kinds ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        (
+            "https://www.youtube.com/playlist?list=PLZHQObOWTQDPD3MizzM2xVFitgF8hE_ab",
+            "youtube_playlist",
+        ),
+        ("https://youtube.com/playlist?list=PLx&index=1", "youtube_playlist"),
+        ("https://www.youtube.com/playlist", "web"),
+        ("https://www.youtube.com/watch?v=HZGCoVF3YvM", "youtube_video"),
+        ("https://www.youtube.com/watch?v=fNk_zzaMoSs&list=PLZH&index=1", "youtube_video"),
+        ("https://m.youtube.com/watch?v=abc", "youtube_video"),
+        ("https://youtu.be/HZGCoVF3YvM", "youtube_video"),
+        ("https://www.youtube.com/shorts/abc123", "youtube_video"),
+        ("https://www.youtube.com/@RobertMilesAI", "youtube_channel"),
+        ("https://www.youtube.com/@AICoffeeBreak/featured", "youtube_channel"),
+        ("https://www.youtube.com/channel/UCBMJ0D-omcRay8dh4QT0doQ", "youtube_channel"),
+        ("https://www.youtube.com/c/3blue1brown", "youtube_channel"),
+        ("https://www.youtube.com/user/someone", "youtube_channel"),
+        ("https://www.youtube.com/", "web"),
+        ("https://arxiv.org/abs/1706.03762", "arxiv"),
+        ("https://arxiv.org/abs/1706.03762v7", "arxiv"),
+        ("https://arxiv.org/pdf/1706.03762.pdf", "arxiv"),
+        ("http://export.arxiv.org/abs/hep-th/9901001", "arxiv"),
+        ("https://arxiv.org/list/cs.LG/recent", "web"),
+        ("https://proceedings.neurips.cc/paper/2015/file/86df-Paper.pdf", "pdf"),
+        ("https://example.com/Slides.PDF?download=1", "pdf"),
+        ("https://github.com/dcai-course/dcai-lab", "github"),
+        ("https://www.github.com/floodsung/Deep-Learning-Papers-Reading-Roadmap", "github"),
+        ("https://karpathy.github.io/2019/04/25/recipe/", "web"),
+        ("https://notyoutube.com/watch?v=x", "web"),
+        ("https://distill.pub/", "web"),
+        ("not a url at all", "web"),
+    ],
+)
+def test_detect_kind(url: str, kind: str) -> None:
+    assert detect_kind(url) == Kind(kind)
+
+
+def test_explicit_kind_wins_over_detection(tmp_path: Path) -> None:
+    url = "https://www.youtube.com/watch?v=fNk_zzaMoSs&list=PLZH&index=1"
+    path = write(tmp_path, "a.yaml", f"- title: A\n  url: {url}\n  kind: youtube_playlist\n")
+    (resource,) = load_catalog([path])
+    assert resource.kind is Kind.YOUTUBE_PLAYLIST
+
+
+def test_dedupe_key_ignores_trivia_but_not_identity() -> None:
+    assert dedupe_key("HTTPS://Example.COM:443/a/#top") == dedupe_key("https://example.com/a")
+    assert dedupe_key("https://youtu.be/x?t=30") == dedupe_key("https://youtu.be/x")
+    assert dedupe_key("https://example.com/?index=1") != dedupe_key("https://example.com/")
+    assert dedupe_key("https://example.com/a") != dedupe_key("https://example.com/b")
+
+
+# --- Markdown sources -------------------------------------------------------------------
+
+
+def test_markdown_links_become_resources_with_heading_paths(tmp_path: Path) -> None:
+    text = (
+        "# Math\n\n## Linear Algebra\n\n### [Essence](https://a.example/essence)\n\n"
+        "### Deep Learning course\n\n[Part 1](https://a.example/p1)\n\n"
+        "See [the docs](./local.html), [me](mailto:x@y.z) and [top](#top).\n\n"
+        "Again: [Essence again](https://a.example/essence)\n"
+    )
+    path = write(tmp_path, "guide.md", text)
+    essence, part = load_catalog([path])
+    assert (essence.title, essence.section, essence.line) == (
+        "Essence",
+        "Math / Linear Algebra",
+        5,
+    )
+    assert part.title == "Deep Learning course — Part 1"
+    assert part.section == "Math / Linear Algebra / Deep Learning course"
+    assert part.line == 9
+
+
+def test_first_guide_markdown_yields_the_same_45_urls_as_the_yaml() -> None:
+    if not FIRST_GUIDE_MD.is_file():
+        pytest.skip(f"seed guide not found at {FIRST_GUIDE_MD} (the shared seeds are not here)")
+    from_markdown = [r.url for r in load_catalog([FIRST_GUIDE_MD])]
+    from_yaml = [r.url for r in load_catalog([STUDY_GUIDE])]
+    assert len(from_markdown) == 45
+    assert from_markdown == from_yaml
+    every_link = set(re.findall(r"\]\((https?://[^)\s]+)\)", FIRST_GUIDE_MD.read_text()))
+    assert set(from_markdown) == every_link
+
+
+# --- the shipped catalog ----------------------------------------------------------------
+
+
+def test_validate_accepts_the_shipped_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = run("catalog", "validate")
+    assert result.exit_code == 0, result.stderr
+    assert re.fullmatch(
+        r"catalog ok: \d+ resources \(\d+ linked, \d+ unlinked\) in 2 files\n", result.stdout
+    )
+
+
+def test_list_shows_every_link_of_the_first_guide_and_every_resource_of_the_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO)
+    result = run("catalog", "list")
+    assert result.exit_code == 0, result.stderr
+    guide_urls = re.findall(r"(?m)^- url: (\S+)$", STUDY_GUIDE.read_text())
+    assert len(guide_urls) == 45
+    rows = result.stdout.splitlines()
+    for url in guide_urls:
+        assert any(row.endswith(f"  {url}") for row in rows), url
+    primer_titles = re.findall(r"(?m)^- title: (.+)$", PRIMER.read_text())
+    assert len(primer_titles) >= 150
+    for title in primer_titles:
+        assert title.strip("'\"")[:40] in result.stdout, title
+    assert f"{45 + len(primer_titles)} resources" in rows[-1]
+
+
+def test_list_kind_and_unlinked_filter_rows(tmp_path: Path) -> None:
+    text = (
+        "- title: Paper\n  url: https://arxiv.org/abs/1706.03762\n"
+        "- title: Playlist\n  url: https://www.youtube.com/playlist?list=PLx\n"
+        "- title: Book without a link\n  section: Books\n"
+    )
+    path = write(tmp_path, "a.yaml", text)
+    arxiv = run("catalog", "list", path, "--kind", "arxiv")
+    assert arxiv.exit_code == 0
+    assert "Paper" in arxiv.stdout
+    assert "Playlist" not in arxiv.stdout
+    assert "Book" not in arxiv.stdout
+    both = run("catalog", "list", path, "--kind", "arxiv", "--kind", "youtube_playlist")
+    assert "Paper" in both.stdout
+    assert "Playlist" in both.stdout
+    unlinked = run("catalog", "list", path, "--unlinked")
+    assert unlinked.exit_code == 0
+    assert "Book without a link" in unlinked.stdout
+    assert "(unlinked)" in unlinked.stdout
+    assert "Paper" not in unlinked.stdout
+    bad = run("catalog", "list", path, "--kind", "book")
+    assert bad.exit_code == 2
+
+
+def test_list_unlinked_on_the_shipped_catalog_shows_only_unlinked_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO)
+    result = run("catalog", "list", "--unlinked")
+    rows = result.stdout.splitlines()[1:-2]
+    assert rows
+    assert all(row.endswith("(unlinked)") for row in rows)
+    assert len(rows) == PRIMER.read_text().count("- title:") - PRIMER.read_text().count("  url:")
