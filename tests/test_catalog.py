@@ -89,6 +89,7 @@ def test_empty_or_non_text_title_is_an_error(tmp_path: Path, value: str, fragmen
         ("'https://exa mple.com/'", "whitespace"),
         ("https://example.com:http/", "not a valid URL"),
         ("42", "url must be text"),
+        ("", "empty url"),
     ],
 )
 def test_url_that_is_not_an_http_url_is_an_error(tmp_path: Path, url: str, fragment: str) -> None:

@@ -152,10 +152,10 @@ def dedupe_key(url: str) -> str:
 
 def url_problem(url: object) -> str | None:
     """Why `url` is not a usable http(s) URL, or None when it is."""
+    if url is None or url == "":
+        return "empty url (leave the key out for an unlinked resource)"
     if not isinstance(url, str):
         return f"url must be text, not {type(url).__name__}"
-    if not url:
-        return "empty url (leave the key out for an unlinked resource)"
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
         return f"URL contains whitespace or control characters: {url!r}"
     try:

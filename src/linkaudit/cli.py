@@ -48,7 +48,7 @@ def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
                 "or name catalog files or directories: linkaudit catalog validate PATH...",
                 err=True,
             )
-            raise SystemExit(EXIT_USAGE)
+            raise click.exceptions.Exit(EXIT_USAGE)
         paths = (DEFAULT_CATALOG,)
     try:
         return load_catalog(paths)
@@ -57,7 +57,7 @@ def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
             click.echo(problem, err=True)
         count = len(error.problems)
         click.echo(f"catalog invalid: {count} problem{'s' * (count != 1)}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise click.exceptions.Exit(EXIT_USAGE) from None
 
 
 @main.group()
