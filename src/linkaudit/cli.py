@@ -12,8 +12,10 @@ import click
 
 from linkaudit import __version__
 from linkaudit.catalog import CatalogError, load_catalog
+from linkaudit.history_view import render_runs, render_url_history
 from linkaudit.listing import kind_counts, render_table, summarize
 from linkaudit.model import Kind, Resource
+from linkaudit.store import Store, StoreError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -89,3 +91,64 @@ def catalog_list(paths: tuple[Path, ...], kinds: tuple[str, ...], unlinked: bool
     ]
     click.echo(render_table(resources))
     click.echo(f"\n{summarize(resources)}; kinds: {kind_counts(resources) or 'none'}")
+
+
+# --- history: what the history database remembers (store.py, history_view.py) ---
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("reports/history.db"),
+    show_default=True,
+    help="The history database.",
+)
+
+
+def open_store_or_exit(db_path: Path) -> Store:
+    """The existing history database, or a one-line message and exit 2."""
+    try:
+        return Store.open(db_path, create=False)
+    except StoreError as error:
+        click.echo(f"linkaudit: {error}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+@main.command("history")
+@click.argument("url")
+@DB_OPTION
+def history_command(url: str, db_path: Path) -> None:
+    """One URL's observations over time: one row per run, oldest first."""
+    with open_store_or_exit(db_path) as store:
+        if not store.known_url(url):
+            click.echo(f"linkaudit: {url} is not in the history of {db_path}", err=True)
+            raise SystemExit(EXIT_USAGE)
+        baseline = store.baselines([url]).get(url)
+        click.echo(render_url_history(url, store.url_history(url), baseline))
+
+
+@main.command("runs")
+@DB_OPTION
+@click.option("--limit", default=20, show_default=True, help="How many recent runs to show.")
+def runs_command(db_path: Path, limit: int) -> None:
+    """Recent runs, newest first, with their state and verdict counts."""
+    with open_store_or_exit(db_path) as store:
+        click.echo(render_runs(store.runs(limit=limit)))
+
+
+@main.command("accept")
+@click.argument("url")
+@DB_OPTION
+def accept_command(url: str, db_path: Path) -> None:
+    """Take the page's current title as its expected title (ends a title_drift)."""
+    with open_store_or_exit(db_path) as store:
+        if not store.known_url(url):
+            click.echo(f"linkaudit: {url} is not in the history of {db_path}", err=True)
+            raise SystemExit(EXIT_USAGE)
+        try:
+            previous, title = store.accept_title(url)
+        except StoreError as error:
+            click.echo(f"linkaudit: {error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+    was = f" (was {previous.title!r})" if previous and previous.title != title else ""
+    click.echo(f"baseline title of {url} is now {title!r}{was}")

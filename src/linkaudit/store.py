@@ -469,6 +469,24 @@ class Store:
             out.append(HistoryRow(row["run_id"], RunState(row["run_state"]), _observation(row)))
         return out
 
+    def accept_title(self, url: str, *, since: str | None = None) -> tuple[Baseline | None, str]:
+        """Make the latest live title of `url` (complete runs) its baseline.
+
+        Returns (the previous baseline or None, the new title). Raises StoreError when
+        no complete run saw the page live with a title.
+        """
+        row = self.db.execute(
+            "SELECT o.title FROM observations o JOIN runs r ON r.id = o.run_id WHERE o.url = ?"
+            " AND r.state = ? AND o.title IS NOT NULL AND o.verdict IN (?, ?, ?)"
+            " ORDER BY o.run_id DESC LIMIT 1",
+            [url, RunState.COMPLETE.value, *(v.value for v in Verdict if v.is_live)],
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no live title recorded for {url}: nothing to accept")
+        previous = self.baselines([url]).get(url)
+        self.set_baselines({url: row[0]}, how=BaselineHow.ACCEPTED, since=since)
+        return previous, row[0]
+
     def known_url(self, url: str) -> bool:
         return (
             self.db.execute(
