@@ -377,11 +377,12 @@ class Store:
     def finish_run(
         self, state: RunState, *, finished_at: str | None = None, note: str | None = None
     ) -> None:
-        """End the run: `complete`, or `aborted` (its observations are dropped)."""
+        """End the run: `complete`; `aborted` (its observations are dropped); or
+        `interrupted` (kept for `linkaudit history`, never judged)."""
         if self.run_id is None:
             raise StoreError("finish_run() called outside a run")
         with self.db.atomic():
-            if state is not RunState.COMPLETE:
+            if state is RunState.ABORTED:  # records no verdicts
                 self.db.execute("DELETE FROM observations WHERE run_id = ?", [self.run_id])
             counts = dict(
                 self.db.execute(

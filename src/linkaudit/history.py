@@ -1,0 +1,149 @@
+"""One run's conversation with the history database, for audit.py.
+
+    with RunHistory.open(db_path, resources, options=...) as history:
+        history.previous          # last live observation per URL: validators, title
+        history.add(observation)  # as observations arrive; written in batches
+        findings = history.conclude(observations, rules=...)   # judge, then complete
+
+`RunHistory.open(None, ...)` is a history-less run: nothing is written and the judge
+sees every resource for the first time. Leaving the block with an exception ends the
+run `aborted` (an Exception, e.g. the network is down: its observations are dropped)
+or `interrupted` (KeyboardInterrupt, cancellation); a run whose process is killed
+outright stays `running` until the next open marks it `interrupted`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from linkaudit.judge import History, Rules, judge, new_baselines
+from linkaudit.model import Finding, Observation, Resource
+from linkaudit.store import BaselineHow, RunState, Store
+
+BATCH_SIZE = 100  # observations per transaction
+BATCH_DELAY = 1.0  # seconds: a slow run still writes what it has, about once a second
+
+
+class RunHistory:
+    """The store side of one audit run (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store | None,
+        resources: Sequence[Resource],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.urls = sorted({r.url for r in resources if r.url})
+        self.run_id: int | None = None
+        self.previous: dict[str, Observation] = {}
+        self._pending: list[Observation] = []
+        self._clock = clock
+        self._last_write = clock()
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path | None,
+        resources: Sequence[Resource],
+        *,
+        options: Mapping[str, Any] | None = None,
+        started_at: str | None = None,
+    ) -> RunHistory:
+        """Open the store and start a run (StoreBusy if another run holds it)."""
+        if db_path is None:
+            return cls(None, resources)
+        store = Store.open(db_path)
+        try:
+            history = cls(store, resources)
+            history.run_id = store.start_run(resources, options=options, started_at=started_at)
+            history.previous = {
+                url: past[-1]
+                for url, past in store.history(history.urls, limit=1).items()
+                if past and past[-1].verdict.is_live
+            }
+        except BaseException:
+            store.close()
+            raise
+        return history
+
+    def add(self, observation: Observation) -> None:
+        """Queue one observation; write the queue when it is full or a second old."""
+        if self.store is None:
+            return
+        self._pending.append(observation)
+        if len(self._pending) >= BATCH_SIZE or self._clock() - self._last_write >= BATCH_DELAY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is not None and self._pending:
+            self.store.record(self._pending)
+            self._pending = []
+        self._last_write = self._clock()
+
+    def conclude(
+        self,
+        resources: Sequence[Resource],
+        observations: Mapping[str, Observation],
+        *,
+        rules: Rules | None = None,
+        finished_at: str | None = None,
+    ) -> list[Finding]:
+        """Write what is left, judge against the complete runs before this one, then
+        record new title baselines and mark the run complete."""
+        if self.store is None:
+            return judge(resources, observations, {}, rules=rules)
+        self.flush()
+        past = self.load(self.urls)
+        findings = judge(resources, observations, past, rules=rules)
+        baselines = new_baselines(observations, past)
+        if baselines:
+            self.store.set_baselines(baselines, how=BaselineHow.FIRST_SEEN, since=finished_at)
+        self.store.finish_run(RunState.COMPLETE, finished_at=finished_at)
+        return findings
+
+    def load(self, urls: Sequence[str]) -> dict[str, History]:
+        """What the judge needs per URL, from complete runs only."""
+        assert self.store is not None
+        past = self.store.history(urls)
+        baselines = self.store.baselines(urls)
+        first = self.store.first_seen(urls)
+        live = self.store.last_live(urls)
+        return {
+            url: History(
+                past=tuple(past.get(url, ())),
+                baseline=baselines[url].title if url in baselines else None,
+                first_seen=first.get(url),
+                last_live=live.get(url),
+            )
+            for url in urls
+        }
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> RunHistory:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.store is not None and self.store.run_id is not None:
+                if exc is None or isinstance(exc, Exception):
+                    note = f"{type(exc).__name__}: {exc}" if exc else "ended without a verdict"
+                    self.store.finish_run(RunState.ABORTED, note=note)
+                else:
+                    self.flush()
+                    self.store.finish_run(RunState.INTERRUPTED, note=type(exc).__name__)
+        finally:
+            self.close()

@@ -1,0 +1,116 @@
+"""history.py: several runs in a row against one database, judged with memory."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from linkaudit.history import RunHistory
+from linkaudit.model import Health, Kind, Observation, Resource, Verdict
+from linkaudit.store import RunState, Store
+
+URL = "http://127.0.0.1:9/page"
+RES = [Resource(title="Essence of linear algebra", section="Math", kind=Kind.WEB, url=URL)]
+
+
+def round_(db: Path, verdict: Verdict, title: str | None = None, day: int = 1, **kw) -> Health:
+    """One complete run in which URL answered `verdict`; returns its health."""
+    at = f"2026-11-{day:02d}T06:00:00Z"
+    o = Observation(URL, verdict, title=title, checked_at=at, http_status=200, **kw)
+    with RunHistory.open(db, RES, started_at=at) as history:
+        history.add(o)
+        (finding,) = history.conclude(RES, {URL: o}, finished_at=at)
+    return finding.health
+
+
+def test_without_a_database_every_run_is_the_first(tmp_path: Path) -> None:
+    o = Observation(URL, Verdict.DEAD, checked_at="2026-11-01T00:00:00Z")
+    with RunHistory.open(None, RES) as history:
+        history.add(o)
+        (finding,) = history.conclude(RES, {URL: o})
+    assert finding.health is Health.FAILING
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dead_is_confirmed_on_the_second_failing_run(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    assert round_(db, Verdict.OK, "Essence of linear algebra") is Health.HEALTHY
+    assert round_(db, Verdict.DEAD, day=8) is Health.FAILING
+    assert round_(db, Verdict.DEAD, day=15) is Health.DEAD
+    assert round_(db, Verdict.OK, "Essence of linear algebra", day=22) is Health.FLAKY
+
+
+def test_title_baseline_is_the_first_live_title(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    assert round_(db, Verdict.OK, "Essence of linear algebra") is Health.HEALTHY
+    assert round_(db, Verdict.OK, "ESSENCE of Linear Algebra - YouTube", day=2) is Health.HEALTHY
+    assert round_(db, Verdict.OK, "Cooking with Julia", day=3) is Health.DRIFTED
+    with Store.open(db) as store:
+        assert store.baselines()[URL].title == "Essence of linear algebra"
+        store.accept_title(URL)
+    assert round_(db, Verdict.OK, "Cooking with Julia", day=4) is Health.HEALTHY
+
+
+def test_previous_is_the_last_live_observation(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    round_(db, Verdict.OK, "T", etag='"abc"', last_modified="Sun, 01 Nov 2026 00:00:00 GMT")
+    with RunHistory.open(db, RES) as history:
+        assert history.previous[URL].etag == '"abc"'
+        assert history.previous[URL].title == "T"
+    round_(db, Verdict.DEAD, day=2)
+    with RunHistory.open(db, RES) as history:
+        assert history.previous == {}  # no validators for a page that was not live
+
+
+def test_an_aborted_run_leaves_no_trace(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    round_(db, Verdict.OK, "Essence of linear algebra")
+
+    class NetworkDown(Exception):
+        pass
+
+    with pytest.raises(NetworkDown), RunHistory.open(db, RES) as history:
+        for _ in range(150):  # more than a batch: some were already written
+            history.add(Observation(URL, Verdict.ERROR, before_http=True))
+        raise NetworkDown("every host failed before HTTP")
+    with Store.open(db) as store:
+        runs = store.runs()
+        assert runs[0].state is RunState.ABORTED
+        assert "NetworkDown" in (runs[0].note or "")
+        assert [h.observation.verdict for h in store.url_history(URL)] == [Verdict.OK]
+    assert round_(db, Verdict.DEAD, day=2) is Health.FAILING  # not confirmed by the outage
+
+
+def test_keyboard_interrupt_marks_the_run_interrupted(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with pytest.raises(KeyboardInterrupt), RunHistory.open(db, RES) as history:
+        history.add(Observation(URL, Verdict.DEAD))
+        raise KeyboardInterrupt
+    with Store.open(db) as store:
+        assert store.runs()[0].state is RunState.INTERRUPTED
+        assert len(store.url_history(URL)) == 1  # kept for `history`, never judged
+    assert round_(db, Verdict.DEAD, day=2) is Health.FAILING
+
+
+def test_observations_are_written_in_batches_while_the_run_goes_on(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    urls = [f"http://127.0.0.1:9/{i}" for i in range(250)]
+    resources = [Resource(title=u, section="", kind=Kind.WEB, url=u) for u in urls]
+    now = [0.0]
+    with RunHistory.open(db, resources) as history:
+        history._clock = lambda: now[0]
+        reader = sqlite3.connect(db)
+        count = "SELECT count(*) FROM observations"
+        for u in urls[:99]:
+            history.add(Observation(u, Verdict.OK))
+        assert reader.execute(count).fetchone()[0] == 0
+        history.add(Observation(urls[99], Verdict.OK))
+        assert reader.execute(count).fetchone()[0] == 100  # a full batch, one transaction
+        history.add(Observation(urls[100], Verdict.OK))
+        now[0] += 1.5
+        history.add(Observation(urls[101], Verdict.OK))  # a slow run writes every second
+        assert reader.execute(count).fetchone()[0] == 102
+        reader.close()
+        history.conclude(resources, {})
