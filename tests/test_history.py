@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,92 @@ def test_observations_are_written_in_batches_while_the_run_goes_on(tmp_path: Pat
         assert reader.execute(count).fetchone()[0] == 102
         reader.close()
         history.conclude(resources, {})
+
+
+# --- end to end: `linkaudit check` rounds against a local site ----------------------
+
+
+class Site:
+    """A local web site on 127.0.0.1 whose pages the test changes between rounds.
+
+    `pages[path] = (status, title, headers)`; a path in `hang` is never answered (until
+    the site shuts down); `etags[path]` answers 304 to a matching If-None-Match.
+    """
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[int, str | None, dict[str, str]]] = {}
+        self.etags: dict[str, str] = {}
+        self.hang: set[str] = set()
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.changed = threading.Condition()
+        self.closing = threading.Event()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                site.answer(self)
+
+            def do_HEAD(self) -> None:
+                site.answer(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path
+        with self.changed:
+            self.requests.append((handler.command, path, dict(handler.headers)))
+            self.changed.notify_all()
+        if path in self.hang:
+            self.closing.wait()
+            handler.close_connection = True
+            return
+        status, title, headers = self.pages.get(path, (404, "Not Found", {}))
+        etag = self.etags.get(path)
+        if etag and handler.headers.get("If-None-Match") == etag:
+            status, body = 304, b""
+        else:
+            body = f"<html><head><title>{title}</title></head><body>{title}</body></html>"
+            body = body.encode() if title is not None else b""
+        handler.send_response(status)
+        for name, value in {**headers, **({"ETag": etag} if etag else {})}.items():
+            handler.send_header(name, value)
+        if status != 304:
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if handler.command == "GET" and status != 304:
+            handler.wfile.write(body)
+
+    def wait_for_requests(self, count: int, timeout: float = 20.0) -> None:
+        """Block until the site has received `count` requests in all (an event, no sleep)."""
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.requests) >= count, timeout), (
+                f"only {len(self.requests)} of {count} requests arrived"
+            )
+
+    def close(self) -> None:
+        self.closing.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    s = Site()
+    yield s
+    s.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,50 @@ def test_history_is_limited_to_recent_runs(tmp_path: Path) -> None:
         assert [o.verdict for o in store.history([A], limit=2)[A]] == [Verdict.OK, Verdict.OK]
         assert store.known_url(A)
         assert not store.known_url("https://never.example/")
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from linkaudit.model import Kind, Observation, Resource, Verdict
+from linkaudit.store import Store
+
+store = Store.open(Path(sys.argv[1]))
+store.start_run([Resource(title="t", section="", kind=Kind.WEB, url="https://a.example/x")])
+for batch in range(1000):
+    store.record(
+        Observation(f"https://a.example/{batch}/{i}", Verdict.DEAD) for i in range(50)
+    )
+    print(batch, flush=True)
+    if batch == 3:  # open a transaction, write, and never commit it
+        store.db.execute("BEGIN")
+        store.db.execute("DELETE FROM observations")
+        print("mid-transaction", flush=True)
+        sys.stdin.read()
+"""
+
+
+def test_a_killed_writer_leaves_a_consistent_database(tmp_path: Path) -> None:
+    """SIGKILL during a run, even inside an open transaction: the committed batches
+    survive, the uncommitted one vanishes, and the run becomes `interrupted`."""
+    db = tmp_path / "h.db"
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    lines = [child.stdout.readline().strip() for _ in range(5)]
+    assert lines[-1] == "mid-transaction"
+    # while the writer lives, it holds the database
+    with Store.open(db) as store, pytest.raises(StoreBusy, match=r"\(run 1, started "):
+        store.start_run(CATALOG)
+    child.kill()
+    child.wait()
+    with Store.open(db) as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.db.execute("SELECT count(*) FROM observations").fetchone()[0] == 200
+        assert store.runs()[0].state is RunState.INTERRUPTED
+        assert store.history(["https://a.example/0/0"]) == {"https://a.example/0/0": []}
+        assert store.start_run(CATALOG) == 2  # the lock died with the process
