@@ -24,24 +24,45 @@ Exceptions:
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import sqlite3
-import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 from linkaudit import __version__
-from linkaudit.model import Hop, Observation, Resource, Verdict
+from linkaudit.lockfile import WriterLock
+from linkaudit.model import Observation, Resource, Verdict
+from linkaudit.store_schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Baseline,
+    BaselineHow,
+    HistoryRow,
+    RunRow,
+    RunState,
+    observation_row,
+    row_observation,
+)
+
+__all__ = [
+    "DEFAULT_DB",
+    "Baseline",
+    "BaselineHow",
+    "HistoryRow",
+    "RunRow",
+    "RunState",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "StoreMissing",
+    "StoreTooNew",
+]
 
 DEFAULT_DB = Path("reports/history.db")
 BUSY_TIMEOUT_MS = 5000
@@ -65,125 +86,9 @@ class StoreMissing(StoreError):
     """A read-only command was given a database file that does not exist."""
 
 
-class RunState(StrEnum):
-    RUNNING = "running"
-    COMPLETE = "complete"
-    ABORTED = "aborted"
-    INTERRUPTED = "interrupted"
-
-
-class BaselineHow(StrEnum):
-    FIRST_SEEN = "first_seen"
-    ACCEPTED = "accepted"
-
-
-@dataclass(frozen=True, slots=True)
-class Baseline:
-    """The title a URL is expected to carry."""
-
-    title: str
-    since: str
-    how: BaselineHow
-
-
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    """One run, as `linkaudit runs` shows it."""
-
-    id: int
-    started_at: str
-    finished_at: str | None
-    state: RunState
-    tool_version: str
-    resources: int
-    counts: dict[str, int]
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    """One observation of one URL with the state of its run (`linkaudit history`)."""
-
-    run_id: int
-    run_state: RunState
-    observation: Observation
-
-
 def utc_now() -> str:
     """Now, ISO 8601 UTC with a Z, to the second."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- schema -----------------------------------------------------------------------
-
-MIGRATIONS = Migrations("linkaudit")
-
-
-@MIGRATIONS()
-def m001_initial(db: Database) -> None:
-    db["runs"].create(
-        {
-            "id": int,
-            "started_at": str,
-            "finished_at": str,
-            "state": str,
-            "tool_version": str,
-            "options": str,  # JSON
-            "catalog_digest": str,
-            "resources": int,
-            "counts": str,  # JSON {verdict: n}
-            "pid": int,
-            "note": str,
-        },
-        pk="id",
-        not_null={"started_at", "state"},
-    )
-    db["runs"].create_index(["state"])
-    db["resources"].create(
-        {
-            "url": str,
-            "title": str,
-            "section": str,
-            "kind": str,
-            "source": str,
-            "line": int,
-            "first_seen": str,
-            "last_seen": str,
-        },
-        pk="url",
-    )
-    db["observations"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "url": str,
-            "verdict": str,
-            "http_status": int,
-            "final_url": str,
-            "hops": str,  # JSON [[url, status], ...]
-            "title": str,
-            "flags": str,  # JSON [flag, ...]
-            "error": str,
-            "elapsed_ms": int,
-            "etag": str,
-            "last_modified": str,
-            "checked_at": str,
-        },
-        pk="id",
-        not_null={"run_id", "url", "verdict"},
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db["observations"].create_index(["run_id", "url"], unique=True)
-    db["observations"].create_index(["url", "run_id"])
-    db["baselines"].create(
-        {"url": str, "title": str, "since": str, "how": str},
-        pk="url",
-        not_null={"title", "since", "how"},
-    )
-    db.execute("PRAGMA user_version = 1")
-
-
-SCHEMA_VERSION = 1  # = number of registered migrations; each sets user_version
 
 
 # --- the store --------------------------------------------------------------------
@@ -196,7 +101,7 @@ class Store:
         self.path = path
         self.db = db
         self.run_id: int | None = None
-        self._lock_file: IO[str] | None = None
+        self.lock = WriterLock(path.with_name(path.name + ".lock"))
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Store:
@@ -225,21 +130,25 @@ class Store:
                 )
             db.execute("PRAGMA foreign_keys = ON")
             if version < SCHEMA_VERSION:
-                with store._holding_lock():
+                if not store.lock.acquire(patience=LOCK_PATIENCE):
+                    raise store._busy()
+                try:
                     db.enable_wal()
                     MIGRATIONS.apply(db)
-            if store._try_lock():
+                finally:
+                    store.lock.release()
+            if store.lock.acquire():
                 try:
                     store._mark_interrupted()
                 finally:
-                    store._unlock()
+                    store.lock.release()
         except BaseException:
             db.close()
             raise
         return store
 
     def close(self) -> None:
-        self._unlock()
+        self.lock.release()
         self.db.close()
 
     def __enter__(self) -> Store:
@@ -247,45 +156,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # --- the writer lock ---------------------------------------------------------
-
-    @property
-    def lock_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".lock")
-
-    def _try_lock(self, *, patience: float = 0.0) -> bool:
-        """Take the writer lock without blocking; retry for `patience` seconds.
-
-        The patience covers the moment a read-only command holds the lock to tidy up
-        dead runs; a live run holds it far longer and is reported as busy.
-        """
-        if self._lock_file is not None:
-            return True
-        handle = self.lock_path.open("a+", encoding="utf-8")
-        deadline = time.monotonic() + patience
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.close()
-                    return False
-                time.sleep(0.05)
-            else:
-                self._lock_file = handle
-                return True
-
-    def _unlock(self) -> None:
-        if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            self._lock_file.close()
-            self._lock_file = None
-
-    def _holding_lock(self) -> _Held:
-        if not self._try_lock():
-            raise self._busy()
-        return _Held(self)
 
     def _busy(self) -> StoreBusy:
         row = (
@@ -318,7 +188,7 @@ class Store:
         started_at: str | None = None,
     ) -> int:
         """Take the writer lock, record a `running` run and the catalog; return its id."""
-        if not self._try_lock(patience=LOCK_PATIENCE):
+        if not self.lock.acquire(patience=LOCK_PATIENCE):
             raise self._busy()
         self._mark_interrupted()
         started_at = started_at or utc_now()
@@ -363,7 +233,7 @@ class Store:
         """Write a batch of this run's observations in one transaction; return the count."""
         if self.run_id is None:
             raise StoreError("record() called outside a run")
-        rows = [_observation_row(self.run_id, o) for o in observations]
+        rows = [observation_row(self.run_id, o) for o in observations]
         if rows:
             with self.db.atomic():
                 self.db.conn.executemany(
@@ -396,7 +266,7 @@ class Store:
                 [state.value, finished_at or utc_now(), json.dumps(counts), note, self.run_id],
             )
         self.run_id = None
-        self._unlock()
+        self.lock.release()
 
     # --- history queries ---------------------------------------------------------
 
@@ -416,7 +286,7 @@ class Store:
         for values in rows:
             row = dict(zip(columns, values, strict=True))
             if row["url"] in wanted:
-                out[row["url"]].append(_observation(row))
+                out[row["url"]].append(row_observation(row))
         return out
 
     def last_live(self, urls: Iterable[str]) -> dict[str, str]:
@@ -467,7 +337,7 @@ class Store:
         out = []
         for values in cursor:
             row = dict(zip(columns, values, strict=True))
-            out.append(HistoryRow(row["run_id"], RunState(row["run_state"]), _observation(row)))
+            out.append(HistoryRow(row["run_id"], RunState(row["run_state"]), row_observation(row)))
         return out
 
     def accept_title(self, url: str, *, since: str | None = None) -> tuple[Baseline | None, str]:
@@ -511,57 +381,9 @@ class Store:
         ]
 
 
-class _Held:
-    """Context manager: the writer lock taken by `_holding_lock`, released on exit."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __enter__(self) -> Store:
-        return self.store
-
-    def __exit__(self, *exc: object) -> None:
-        self.store._unlock()
-
-
 def catalog_digest(resources: Sequence[Resource]) -> str:
     """A short fingerprint of what was catalogued, to tell runs of different catalogs apart."""
     h = hashlib.sha256()
     for r in sorted(resources, key=lambda r: (r.url or "", r.title)):
         h.update(f"{r.url or ''}\t{r.title}\t{r.section}\n".encode())
     return h.hexdigest()[:16]
-
-
-def _observation_row(run_id: int, o: Observation) -> tuple[Any, ...]:
-    return (
-        run_id,
-        o.url,
-        str(o.verdict),
-        o.http_status,
-        o.final_url,
-        json.dumps([[h.url, h.status] for h in o.hops]) if o.hops else None,
-        o.title,
-        json.dumps(list(o.flags)) if o.flags else None,
-        o.error,
-        o.elapsed_ms,
-        o.etag,
-        o.last_modified,
-        o.checked_at,
-    )
-
-
-def _observation(row: Mapping[str, Any]) -> Observation:
-    return Observation(
-        url=row["url"],
-        verdict=Verdict(row["verdict"]),
-        final_url=row["final_url"],
-        http_status=row["http_status"],
-        hops=tuple(Hop(u, s) for u, s in json.loads(row["hops"] or "[]")),
-        title=row["title"],
-        flags=tuple(json.loads(row["flags"] or "[]")),
-        error=row["error"],
-        elapsed_ms=row["elapsed_ms"] or 0,
-        checked_at=row["checked_at"] or "",
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-    )
