@@ -9,7 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from linkaudit.cli import main
 from linkaudit.history import RunHistory
 from linkaudit.model import Health, Kind, Observation, Resource, Verdict
 from linkaudit.store import RunState, Store
@@ -206,3 +208,59 @@ def site() -> Iterator[Site]:
     s = Site()
     yield s
     s.close()
+
+
+# --- the commands: history, runs, accept --------------------------------------------
+
+
+def test_history_runs_and_accept_commands(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    round_(db, Verdict.OK, "Essence of linear algebra - YouTube", day=1)
+    round_(db, Verdict.DEAD, day=8)
+    round_(db, Verdict.OK, "Essence of linear algebra, 2nd edition", day=15)
+    runner = CliRunner()
+
+    shown = runner.invoke(main, ["history", URL, "--db", str(db)])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == URL
+    assert "baseline title: 'Essence of linear algebra - YouTube' (first_seen" in lines[1]
+    assert lines[2].split() == ["run", "checked", "verdict", "status", "title", "/", "error"]
+    assert lines[3].split()[:5] == ["1", "2026-11-01", "06:00", "ok", "200"]
+    assert lines[4].split()[:4] == ["2", "2026-11-08", "06:00", "dead"]
+
+    listed = runner.invoke(main, ["runs", "--db", str(db)])
+    assert listed.exit_code == 0
+    assert [line.split()[0] for line in listed.output.splitlines()] == ["run", "3", "2", "1"]
+    assert "complete" in listed.output and "dead 1" in listed.output
+
+    accepted = runner.invoke(main, ["accept", URL, "--db", str(db)])
+    assert accepted.exit_code == 0
+    assert accepted.output == (
+        f"baseline title of {URL} is now 'Essence of linear algebra, 2nd edition'"
+        " (was 'Essence of linear algebra - YouTube')\n"
+    )
+    with Store.open(db) as store:
+        assert store.baselines()[URL].how == "accepted"
+
+
+@pytest.mark.parametrize("command", ["history", "accept"])
+def test_unknown_url_and_missing_database_are_one_line_errors(tmp_path: Path, command: str) -> None:
+    db = tmp_path / "h.db"
+    round_(db, Verdict.OK, "T")
+    runner = CliRunner()
+    unknown = runner.invoke(main, [command, "http://127.0.0.1:9/other", "--db", str(db)])
+    assert unknown.exit_code == 2
+    assert unknown.output == f"linkaudit: http://127.0.0.1:9/other is not in the history of {db}\n"
+    missing = runner.invoke(main, [command, URL, "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2
+    assert "no history database at" in missing.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_accept_needs_a_live_title(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    round_(db, Verdict.DEAD)
+    result = CliRunner().invoke(main, ["accept", URL, "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.output == f"linkaudit: no live title recorded for {URL}: nothing to accept\n"
