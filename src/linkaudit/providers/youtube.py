@@ -358,6 +358,9 @@ class YouTubeProvider:
         if tgt.oembed_url:
             answer = await ctx.fetcher.fetch(tgt.oembed_url, headers=REQUEST_HEADERS)
             spent = answer.elapsed_ms
+            wall = page_wall(answer)
+            if wall is not None:  # consent page or rate limit: the page would say the same
+                return answer, wall, False, spent
             said = read_oembed(answer)
             if said.title is not None:
                 return answer, Judgement(Verdict.OK, title=said.title), False, spent
@@ -365,8 +368,8 @@ class YouTubeProvider:
                 gone = Judgement(Verdict.DEAD, evidence="YouTube oEmbed answered 404: gone")
                 return answer, gone, False, spent
             if said.blocked:
-                wall = page_wall(answer) or Judgement(Verdict.BLOCKED, flags=(Flag.RATE_LIMITED,))
-                return answer, replace(wall, slow_down=True), False, spent
+                limited = Judgement(Verdict.BLOCKED, flags=(Flag.RATE_LIMITED,), slow_down=True)
+                return answer, limited, False, spent
             hint = said.hint
         page = await ctx.fetcher.fetch(tgt.page_url, headers=REQUEST_HEADERS)
         judged = judge_page(tgt, page)
