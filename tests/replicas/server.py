@@ -122,7 +122,7 @@ class ReplicaWeb:
         return Handler
 
     def __enter__(self) -> ReplicaWeb:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
