@@ -6,15 +6,23 @@ Exit statuses: 0 clean; 1 findings match --fail-on; 2 usage or catalog errors;
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import time
 from pathlib import Path
 
 import click
 
 from linkaudit import __version__
+from linkaudit.audit import NetworkDown, run_audit
 from linkaudit.catalog import CatalogError, load_catalog
+from linkaudit.console import Progress, results_json, summary
 from linkaudit.history_view import render_runs, render_url_history
+from linkaudit.judge import CONFIRM_AFTER
 from linkaudit.listing import kind_counts, render_table, summarize
-from linkaudit.model import Kind, Resource
+from linkaudit.model import CheckOptions, Health, Kind, Observation, Resource
+from linkaudit.net import parse_resolve
 from linkaudit.store import Store, StoreError
 
 EXIT_OK = 0
@@ -152,3 +160,168 @@ def accept_command(url: str, db_path: Path) -> None:
             raise SystemExit(EXIT_USAGE) from None
     was = f" (was {previous.title!r})" if previous and previous.title != title else ""
     click.echo(f"baseline title of {url} is now {title!r}{was}")
+
+
+# --- check: probe every catalogued URL (audit.py, fetch.py, console.py) ---
+
+
+def parse_resolve_option(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, int, str], ...]:
+    try:
+        return tuple(parse_resolve(value) for value in values)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command("check")
+@CATALOG_PATHS
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("reports/history.db"),
+    show_default=True,
+    help="The history database this run is recorded in.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("reports/health.md"),
+    show_default=True,
+    help="The Markdown health report to write.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write this run's results as JSON.",
+)
+@click.option(
+    "--concurrency",
+    default=64,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="Requests in flight at once, all hosts together.",
+)
+@click.option(
+    "--per-host",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests in flight at once to one host.",
+)
+@click.option(
+    "--timeout",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 600),
+    help="Seconds one request may take (connect, headers and body).",
+)
+@click.option(
+    "--retries",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 10),
+    help="Retries after a timeout, a reset, a 5xx or a 429.",
+)
+@click.option(
+    "--resolve",
+    "resolve",
+    multiple=True,
+    metavar="HOST:PORT:ADDRESS",
+    callback=parse_resolve_option,
+    help="Connect to ADDRESS for HOST:PORT, keeping the name (as curl). Repeatable.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow loopback, private and link-local targets (tests, intranets).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["dead", "failing", "never"]),
+    default="dead",
+    show_default=True,
+    help="Which findings make the exit status 1.",
+)
+@click.option(
+    "--confirm-after",
+    default=CONFIRM_AFTER,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="Consecutive runs a link must be dead in before it is reported dead.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary.")
+def check_command(
+    *,
+    paths: tuple[Path, ...],
+    db_path: Path,
+    report_path: Path,
+    json_path: Path | None,
+    concurrency: int,
+    per_host: int,
+    timeout: float,
+    retries: int,
+    resolve: tuple[tuple[str, int, str], ...],
+    allow_private: bool,
+    fail_on: str,
+    confirm_after: int,
+    quiet: bool,
+) -> None:
+    """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
+    resources = load_catalog_or_exit(paths)
+    options = CheckOptions(
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        resolve=resolve,
+        allow_private=allow_private,
+    )
+    err = click.get_text_stream("stderr")
+    tty = err.isatty() and not os.environ.get("CI")
+    bar = Progress(total=len({r.url for r in resources if r.url}), tty=tty)
+
+    def progress(_observation: Observation) -> None:
+        text = bar.tick()
+        if text is not None and not quiet:
+            click.echo(text, err=True, nl=not tty)
+
+    started = time.monotonic()
+    try:
+        result = asyncio.run(
+            run_audit(
+                resources,
+                options,
+                db_path=db_path,
+                progress=progress,
+                confirm_after=confirm_after,
+            )
+        )
+    except StoreError as error:  # another run holds the history, or it is unusable
+        click.echo(f"linkaudit: {error}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    except NetworkDown as error:
+        if tty and not quiet:
+            click.echo("", err=True)
+        click.echo(f"linkaudit: {error}", err=True)
+        raise SystemExit(EXIT_ABORTED) from None
+    if tty and not quiet and bar.done:
+        click.echo("", err=True)
+    if json_path is not None:
+        run = {
+            "id": result.run_id,
+            "started_at": result.started_at,
+            "finished_at": result.finished_at,
+        }
+        document = results_json(
+            resources=resources, observations=result.observations, findings=result.findings, run=run
+        )
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    click.echo(summary(result.observations, time.monotonic() - started))
+    failing = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}}.get(fail_on, set())
+    if any(finding.health in failing for finding in result.findings):
+        raise SystemExit(EXIT_FINDINGS)

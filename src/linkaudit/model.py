@@ -204,3 +204,11 @@ class CheckOptions:
     max_body_bytes: int = 256 * 1024
     max_redirects: int = 10
     retry_after_cap: float = 60.0
+    deadline: float | None = None  # per URL, covering retries and slow bodies; None: derived
+
+    @property
+    def url_deadline(self) -> float:
+        """Seconds one URL may take in all, retries and waits included."""
+        if self.deadline is not None:
+            return self.deadline
+        return 3 * self.timeout + self.retry_after_cap

@@ -1,0 +1,432 @@
+"""The HTTP client: politeness, retries, redirects hop by hop, bounded body reads.
+
+    Fetcher.fetch(url)   -> Fetched: every hop, the final status, headers, title, the head of
+                            the body; network trouble is data (failure, error), never raised
+    (the retry policy itself is retry.py: pure, asked at every attempt)
+
+Politeness: a global limit (`concurrency`) on requests in flight and a per-host limit
+(`per_host`); a request takes its host's slot first, so a slow host never holds global
+slots while it waits. `Retry-After` (or `slow_down`) pauses a whole host.
+
+Time: `timeout` bounds each attempt (connect, headers and body together); the per-URL
+deadline (`CheckOptions.url_deadline`) bounds everything, retries and waits included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
+
+from linkaudit import USER_AGENT
+from linkaudit.html import BodyReader, decode, is_html, meta_refresh, title_of
+from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop
+from linkaudit.net import (
+    NameNotResolved,
+    PrivateAddressRefused,
+    Resolver,
+    build_client,
+    is_ip,
+    is_private,
+    system_resolver,
+)
+from linkaudit.retry import Outcome, retry_after, retry_delay
+
+__all__ = ["Fetcher", "NameNotResolved", "Resolver", "retry_delay"]
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+DEFAULT_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+    "Accept-Language": "en",
+}
+CONDITIONAL = ("if-none-match", "if-modified-since")
+
+
+def failure_of(exc: BaseException) -> tuple[FailureKind, bool]:
+    """(kind, before any HTTP response) for an exception raised by a request."""
+    text = f"{exc!r} {exc.__cause__!r}".lower()
+    if isinstance(exc, NameNotResolved):
+        return FailureKind.DNS, True
+    if isinstance(exc, PrivateAddressRefused):
+        return FailureKind.PRIVATE_ADDRESS, False
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FailureKind.TIMEOUT, True
+    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
+        if "ssl" in text or "certificate" in text or "tls" in text:
+            return FailureKind.TLS, False
+        return FailureKind.CONNECT, True
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return FailureKind.TIMEOUT, False
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "without sending" in text or "peer closed" in text or "incomplete" in text:
+            return FailureKind.RESET, False
+        return FailureKind.PROTOCOL, False
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
+        return FailureKind.INVALID_URL, False
+    if isinstance(exc, httpx.ProtocolError):
+        return FailureKind.PROTOCOL, False
+    return FailureKind.RESET, False
+
+
+def describe(exc: BaseException, kind: FailureKind) -> str:
+    if isinstance(exc, NameNotResolved | PrivateAddressRefused):
+        return str(exc)
+    if kind is FailureKind.TIMEOUT and not str(exc):
+        return "timeout: no response in time"
+    if "all connection attempts failed" in str(exc).lower():
+        return "connect: connection refused or unreachable"
+    detail = str(exc) or type(exc).__name__
+    return f"{kind.value}: {detail}"
+
+
+class _Host:
+    """Per-host state, created on first use: its slots and when it may be asked again."""
+
+    def __init__(self, per_host: int) -> None:
+        self.slots = asyncio.Semaphore(per_host)
+        self.paused_until = 0.0
+
+
+class Fetcher:
+    """One shared httpx.AsyncClient with politeness, retries and bounded reads.
+
+    `resolver` answers every name lookup (tests inject one; the default asks the system);
+    `sleep` is every wait (backoff, Retry-After, host pauses): tests inject a fake;
+    `private` says which addresses are refused without --allow-private; `env` is where
+    proxies and trust are read from (default os.environ); `transport` replaces the guarded
+    connection layer (respx-style unit tests only).
+    """
+
+    def __init__(
+        self,
+        options: CheckOptions,
+        *,
+        resolver: Resolver | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        env: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        private: Callable[[str], bool] = is_private,
+    ) -> None:
+        self._private = private
+        self.options = options
+        self._sleep = sleep
+        self._resolver = resolver or system_resolver
+        self._env = env
+        self._transport = transport  # respx/unit tests only: bypasses the guarded pool
+        self._client: httpx.AsyncClient | None = None
+        self._global = asyncio.Semaphore(options.concurrency)
+        self._hosts: dict[str, _Host] = {}
+        self._random = random.Random()
+
+    async def __aenter__(self) -> Fetcher:
+        timeout = httpx.Timeout(self.options.timeout)
+        if self._transport is not None:
+            self._client = httpx.AsyncClient(
+                transport=self._transport, headers=DEFAULT_HEADERS, timeout=timeout
+            )
+        else:
+            self._client = build_client(
+                resolver=self._resolver,
+                overrides=self.options.resolve,
+                allow_private=self.options.allow_private,
+                private=self._private,
+                max_connections=self.options.concurrency,
+                headers=DEFAULT_HEADERS,
+                env=self._env,
+            )
+            self._client.timeout = timeout
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _host(self, host: str) -> _Host:
+        key = host.lower()
+        if key not in self._hosts:
+            self._hosts[key] = _Host(self.options.per_host)
+        return self._hosts[key]
+
+    def slow_down(self, host: str, seconds: float) -> None:
+        """Ask nothing more of `host` for `seconds` (a Retry-After, a provider's back-off)."""
+        state = self._host(host)
+        state.paused_until = max(state.paused_until, time.monotonic() + seconds)
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        follow_meta_refresh: bool = True,
+        max_body_bytes: int | None = None,
+    ) -> Fetched:
+        """Fetch `url`, following redirects by hand. Never raises for network trouble.
+
+        The body of a 2xx answer is read up to `max_body_bytes` (default: the options'
+        256 KiB); an HTML body stops early once its title is known (and 16 KiB are read).
+        """
+        started = time.monotonic()
+        deadline = started + self.options.url_deadline
+        state: dict[str, Any] = {"hops": [], "attempts": 0}
+        try:
+            async with asyncio.timeout_at(_loop_time(deadline)):
+                result = await self._follow(
+                    url,
+                    headers=headers or {},
+                    follow_meta_refresh=follow_meta_refresh,
+                    max_body_bytes=max_body_bytes,
+                    deadline=deadline,
+                    state=state,
+                )
+        except TimeoutError:
+            result = Fetched(
+                url=url,
+                hops=tuple(state["hops"]),
+                failure=FailureKind.TIMEOUT,
+                error=f"timeout: no answer within the {self.options.url_deadline:g} s deadline",
+                attempts=state["attempts"],
+            )
+        elapsed = int((time.monotonic() - started) * 1000)
+        return replace(result, elapsed_ms=elapsed)
+
+    async def _follow(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        follow_meta_refresh: bool,
+        max_body_bytes: int | None,
+        deadline: float,
+        state: dict[str, Any],
+    ) -> Fetched:
+        hops: list[Hop] = state["hops"]
+        seen = {url}
+        current, meta = url, False
+        first = dict(headers)
+        later = {k: v for k, v in headers.items() if k.lower() not in CONDITIONAL}
+        limit = max_body_bytes or self.options.max_body_bytes
+        while True:
+            outcome = await self._attempts(
+                current, first if not hops else later, limit, deadline, state
+            )
+            if outcome.status is None:
+                kind = outcome.failure or FailureKind.RESET
+                return Fetched(
+                    url=url,
+                    hops=tuple(hops),
+                    failure=kind,
+                    error=outcome.error,
+                    meta_refresh=meta,
+                    attempts=state["attempts"],
+                    before_http=not hops and state.get("before_http", False),
+                )
+            hops.append(Hop(current, outcome.status))
+            target = None
+            if outcome.status in REDIRECTS and "location" in outcome.headers:
+                target = outcome.headers["location"]
+            text = ""
+            if 200 <= outcome.status < 300 and outcome.body:
+                text = decode(outcome.body, outcome.headers.get("content-type"))
+                if follow_meta_refresh and is_html(outcome.headers.get("content-type")):
+                    target = meta_refresh(text[:8192])
+                    if target is not None:
+                        nxt = _join(current, target)
+                        if nxt in (None, current):
+                            target = None
+                        else:
+                            meta = True
+            if target is None:
+                return self._final(
+                    url, hops=hops, outcome=outcome, text=text, meta=meta, state=state
+                )
+            nxt = _join(current, target)
+            problem = None
+            if nxt is None:
+                problem = (FailureKind.INVALID_URL, f"redirect to an unusable URL: {target!r}")
+            elif nxt in seen:
+                problem = (FailureKind.REDIRECT_LOOP, f"redirect loop back to {nxt}")
+            elif len(hops) > self.options.max_redirects:
+                problem = (
+                    FailureKind.TOO_MANY_REDIRECTS,
+                    f"more than {self.options.max_redirects} redirects",
+                )
+            if problem is not None:
+                return Fetched(
+                    url=url,
+                    hops=tuple(hops),
+                    status=outcome.status,
+                    final_url=current,
+                    headers=dict(outcome.headers),
+                    failure=problem[0],
+                    error=problem[1],
+                    meta_refresh=meta,
+                    attempts=state["attempts"],
+                )
+            assert nxt is not None
+            seen.add(nxt)
+            current = nxt
+
+    def _final(
+        self,
+        url: str,
+        *,
+        hops: list[Hop],
+        outcome: Outcome,
+        text: str,
+        meta: bool,
+        state: dict[str, Any],
+    ) -> Fetched:
+        content_type = outcome.headers.get("content-type")
+        title = title_of(text) if text and is_html(content_type) else None
+        return Fetched(
+            url=url,
+            hops=tuple(hops),
+            status=outcome.status,
+            final_url=hops[-1].url,
+            headers=dict(outcome.headers),
+            title=title,
+            body_text=text,
+            failure=outcome.failure,
+            error=outcome.error,
+            meta_refresh=meta,
+            attempts=state["attempts"],
+        )
+
+    async def _attempts(
+        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, state: dict
+    ) -> Outcome:
+        """One hop, retried by policy (tenacity); the last outcome."""
+        host = httpx.URL(url).host if _usable(url) else ""
+
+        def should_retry(retry_state: RetryCallState) -> bool:
+            assert retry_state.outcome is not None
+            outcome = retry_state.outcome.result()
+            return self._delay(outcome, retry_state.attempt_number, deadline) is not None
+
+        def wait(retry_state: RetryCallState) -> float:
+            assert retry_state.outcome is not None
+            outcome = retry_state.outcome.result()
+            delay = self._delay(outcome, retry_state.attempt_number, deadline) or 0.0
+            if "retry-after" in outcome.headers and host:
+                self.slow_down(host, delay)  # the whole host waits, this URL at its gate
+                return 0.0
+            return delay
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.options.retries + 1),
+            retry=should_retry,
+            wait=wait,
+            sleep=self._sleep,
+            retry_error_callback=lambda rs: rs.outcome.result(),  # type: ignore[union-attr]
+        )
+        outcome = await retrying(self._attempt, url, headers, limit, deadline, state)
+        if outcome.status == 429 or (outcome.status == 503 and "retry-after" in outcome.headers):
+            asked = retry_after(outcome.headers.get("retry-after"), now=time.time())
+            if asked is not None and asked > self.options.retry_after_cap:
+                return Outcome(
+                    failure=FailureKind.RETRY_AFTER_TOO_LONG,
+                    status=outcome.status,
+                    headers=outcome.headers,
+                    error=f"Retry-After {asked:g} s is beyond the {self.options.retry_after_cap:g}"
+                    " s cap",
+                )
+        return outcome
+
+    def _delay(self, outcome: Outcome, attempt: int, deadline: float) -> float | None:
+        return retry_delay(
+            outcome,
+            attempt,
+            retries=self.options.retries,
+            cap=self.options.retry_after_cap,
+            remaining=deadline - time.monotonic(),
+            now=time.time(),
+            jitter=self._random.random() * 0.5,
+        )
+
+    async def _attempt(
+        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, state: dict
+    ) -> Outcome:
+        state["attempts"] += 1
+        if not _usable(url):
+            return Outcome(failure=FailureKind.INVALID_URL, error=f"not an http(s) URL: {url}")
+        parsed = httpx.URL(url)
+        if is_ip(parsed.host) and self._private(parsed.host) and not self.options.allow_private:
+            exc = PrivateAddressRefused(parsed.host, parsed.host)
+            return Outcome(failure=FailureKind.PRIVATE_ADDRESS, error=str(exc))
+        host = self._host(parsed.host)
+        async with host.slots:
+            pause = host.paused_until - time.monotonic()
+            if pause > 0:
+                await self._sleep(pause)
+            async with self._global:
+                return await self._request(url, headers, limit, deadline, state)
+
+    async def _request(
+        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, state: dict
+    ) -> Outcome:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        until = min(deadline, time.monotonic() + self.options.timeout)
+        try:
+            async with asyncio.timeout_at(_loop_time(until)):
+                request = self._client.build_request("GET", url, headers=headers)
+                response = await self._client.send(request, stream=True)
+        except (
+            NameNotResolved,
+            PrivateAddressRefused,
+            httpx.HTTPError,
+            OSError,
+            TimeoutError,
+        ) as exc:
+            kind, before = failure_of(exc)
+            state["before_http"] = before
+            return Outcome(failure=kind, error=describe(exc, kind))
+        state["before_http"] = False
+        found = dict(response.headers.items())  # lower-case names, repeats joined by ", "
+        error = None
+        reader = BodyReader(
+            found.get("content-encoding", ""), limit, is_html(found.get("content-type"))
+        )
+        try:
+            if 200 <= response.status_code < 300:
+                async with asyncio.timeout_at(_loop_time(until)):
+                    async for chunk in response.aiter_raw():
+                        if reader.feed(chunk):
+                            break
+        except (httpx.HTTPError, OSError, TimeoutError) as exc:
+            error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
+        finally:
+            await response.aclose()
+        return Outcome(status=response.status_code, headers=found, body=reader.body(), error=error)
+
+
+def _loop_time(monotonic_deadline: float) -> float:
+    """A time.monotonic() deadline on the event loop's clock."""
+    loop = asyncio.get_running_loop()
+    return loop.time() + (monotonic_deadline - time.monotonic())
+
+
+def _usable(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return False
+    return parsed.scheme in {"http", "https"} and bool(parsed.host)
+
+
+def _join(base: str, target: str) -> str | None:
+    try:
+        joined = httpx.URL(base).join(target.strip())
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None
+    joined = joined.copy_with(fragment=None)
+    text = str(joined)
+    return text if _usable(text) else None

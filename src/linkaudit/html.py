@@ -1,0 +1,164 @@
+"""What fetch.py needs from the head of an HTML page: its text, title and meta refresh.
+
+    decode(body, content_type)          bytes -> str, charset from header, <meta>, or sniffed
+    extract_title(body, content_type)   <title>, else og:title; entities decoded, space collapsed
+    meta_refresh(text)                  the target of <meta http-equiv="refresh">, if any
+    BodyReader                          a streamed body, decoded and bounded in decoded size
+
+All pure, all tolerant of a body cut short in the middle of a tag or a character.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_REFRESH = re.compile(
+    r"^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(.*)$", re.IGNORECASE | re.DOTALL
+)
+_SPACE = re.compile(r"\s+")
+TITLE_SNIPPET = 16 * 1024  # once the title is known, read at least this much for soft-404s
+MAX_REFRESH_DELAY = 10.0  # seconds; a longer refresh is a page that reloads, not a redirect
+
+
+def charset_of(body: bytes, content_type: str | None) -> str | None:
+    """The declared encoding: the Content-Type header wins, then a <meta> in the first 2 KiB."""
+    for found in (
+        _HEADER_CHARSET.search(content_type or ""),
+        _META_CHARSET.search(body[:2048]),
+    ):
+        if found:
+            name = found.group(1)
+            name = name.decode("ascii", "replace") if isinstance(name, bytes) else name
+            try:
+                return codecs.lookup(name).name
+            except LookupError:
+                continue
+    return None
+
+
+def decode(body: bytes, content_type: str | None) -> str:
+    """Text of a (possibly truncated) body; undeclared bodies are UTF-8, else windows-1252."""
+    charset = charset_of(body, content_type)
+    if charset is not None:
+        return body.decode(charset, "replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(body) - 3:  # cut in the middle of a character
+            return body[: exc.start].decode("utf-8", "replace")
+        return body.decode("cp1252", "replace")
+
+
+def is_html(content_type: str | None) -> bool:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind in {"", "text/html", "application/xhtml+xml"}
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = _SPACE.sub(" ", text).strip()
+    return text or None
+
+
+def title_of(text: str) -> str | None:
+    """The page title: <title>, else og:title (or twitter:title)."""
+    if "<" not in text:
+        return None
+    tree = LexborHTMLParser(text)
+    node = tree.css_first("title")
+    title = _clean(node.text(deep=True)) if node is not None else None
+    if title:
+        return title
+    for selector in ('meta[property="og:title"]', 'meta[name="twitter:title"]'):
+        meta = tree.css_first(selector)
+        if meta is not None:
+            content = _clean(meta.attributes.get("content"))
+            if content:
+                return content
+    return None
+
+
+def extract_title(body: bytes, content_type: str | None) -> str | None:
+    """The title of a page from the head of its body, or None when it has none."""
+    if not is_html(content_type):
+        return None
+    return title_of(decode(body, content_type))
+
+
+def meta_refresh(text: str) -> str | None:
+    """The URL a `<meta http-equiv="refresh" content="0; url=...">` sends to (as written)."""
+    if "refresh" not in text.lower():
+        return None
+    tree = LexborHTMLParser(text)
+    for meta in tree.css("meta[http-equiv]"):
+        if (meta.attributes.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        content = meta.attributes.get("content") or ""
+        delay = content.split(";")[0].split(",")[0].strip() or "0"
+        try:
+            if float(delay) > MAX_REFRESH_DELAY:
+                return None
+        except ValueError:
+            return None
+        found = _REFRESH.match(content)
+        target = (found.group(1) if found else "").strip().strip("'\"").strip()
+        return target or None
+    return None
+
+
+class BodyReader:
+    """Decoded bytes of a streamed body, bounded in decoded size (so gzip bombs stay small)."""
+
+    def __init__(self, encoding: str, limit: int, stop_at_title: bool) -> None:
+        encoding = encoding.strip().lower()
+        self.decoder: Any = None
+        if encoding in {"gzip", "x-gzip"}:
+            self.decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.decoder = zlib.decompressobj()
+        self.unreadable = encoding not in {"", "identity", "gzip", "x-gzip", "deflate"}
+        self.limit = limit
+        self.stop_at_title = stop_at_title
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.titled = False
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take one raw chunk; True when enough has been read."""
+        if self.unreadable:
+            return True
+        while chunk:
+            room = self.limit - self.size
+            if self.decoder is None:
+                data, chunk = chunk[:room], b""
+            else:
+                try:
+                    data = self.decoder.decompress(chunk, room)
+                except zlib.error:
+                    return True
+                chunk = self.decoder.unconsumed_tail
+            self._take(data)
+            if self.size >= self.limit:
+                return True
+        return self.stop_at_title and self.titled and self.size >= TITLE_SNIPPET
+
+    def _take(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.stop_at_title and not self.titled:
+            tail = (self.parts[-1][-8:] if self.parts else b"") + data
+            lowered = tail.lower()
+            self.titled = b"</title" in lowered or b"</head" in lowered
+        self.parts.append(data)
+        self.size += len(data)
+
+    def body(self) -> bytes:
+        return b"".join(self.parts)

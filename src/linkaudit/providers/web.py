@@ -1,0 +1,83 @@
+"""The generic provider: fetch the page, classify the facts, then ask soft404 for a second look.
+
+Every distinct URL is fetched once (conditionally, when history holds an ETag or a
+Last-Modified); a 304 keeps the last title seen. A live answer goes through the soft-404
+hook (`soft404.review`: bot walls, parked domains, "not found" pages, deep links bounced
+home, and the once-per-host random-URL probe).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from linkaudit.classify import classify
+from linkaudit.model import Fetched, Observation, Resource
+from linkaudit.providers import CheckContext, Previous
+
+try:  # the soft-404 heuristics are optional: without them, classify's verdict stands
+    from linkaudit.providers import soft404
+except ImportError:  # pragma: no cover
+    soft404 = None  # type: ignore[assignment]
+
+
+def conditional_headers(previous: Previous | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from what the last run saw."""
+    headers: dict[str, str] = {}
+    if previous is not None and previous.etag:
+        headers["If-None-Match"] = previous.etag
+    if previous is not None and previous.last_modified:
+        headers["If-Modified-Since"] = previous.last_modified
+    return headers
+
+
+@dataclass
+class WebProvider:
+    """Any http(s) page."""
+
+    name: str = "web"
+    soft404: bool = True  # apply the soft-404 hook to live answers
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def claims(self, resource: Resource) -> bool:
+        return bool(resource.url)
+
+    async def check(self, resources: Sequence[Resource], ctx: CheckContext) -> None:
+        expected: dict[str, str] = {}
+        for resource in resources:
+            if resource.url:
+                expected.setdefault(resource.url, resource.title)
+        probes = soft404.HostProbes() if soft404 is not None and self.soft404 else None
+        await asyncio.gather(
+            *(self._one(url, title, ctx, probes) for url, title in expected.items())
+        )
+
+    async def _one(self, url: str, title: str, ctx: CheckContext, probes: object) -> None:
+        previous = ctx.previous.get(url)
+        fetched = await ctx.fetcher.fetch(url, headers=conditional_headers(previous))
+        observation = classify(fetched, checked_at=ctx.now())
+        if fetched.status == 304 and previous is not None:
+            observation = replace(observation, title=previous.title)
+        ctx.emit(await self.review(observation, fetched, title, ctx, probes))
+
+    async def review(
+        self,
+        observation: Observation,
+        fetched: Fetched,
+        title: str,
+        ctx: CheckContext,
+        probes: object,
+    ) -> Observation:
+        """The soft-404 hook: a second opinion on a 2xx answer (no-op without soft404)."""
+        if probes is None or soft404 is None or fetched.status is None or fetched.status == 304:
+            return observation
+        return await soft404.review(
+            observation,
+            fetched,
+            expected_title=title,
+            probes=probes,  # type: ignore[arg-type]
+            fetch=ctx.fetcher.fetch,
+        )

@@ -1,0 +1,79 @@
+"""The retry policy, pure: which outcomes of one attempt are retried, and after how long.
+
+    Outcome           one attempt at one URL: a response or a failure
+    retry_after(...)  seconds a Retry-After header asks for (delta seconds or HTTP-date)
+    retry_delay(...)  seconds to wait before the next attempt, or None: do not retry
+
+fetch.py runs the attempts with tenacity and asks this module every decision; tests
+swap the wait for a recording fake instead of sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from linkaudit.model import FailureKind
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_FAILURES = frozenset(
+    {FailureKind.CONNECT, FailureKind.TIMEOUT, FailureKind.RESET, FailureKind.PROTOCOL}
+)
+BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time, plus jitter
+BACKOFF_MAX = 8.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One attempt at one URL: a response (status, headers, body head) or a failure."""
+
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    failure: FailureKind | None = None
+    error: str | None = None
+
+
+def retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def retry_delay(
+    outcome: Outcome,
+    attempt: int,
+    *,
+    retries: int,
+    cap: float,
+    remaining: float,
+    now: float,
+    jitter: float = 0.0,
+) -> float | None:
+    """Seconds to wait before retrying after `attempt` (1-based), or None: do not retry.
+
+    Retried: connect errors, timeouts, resets, 429 and 5xx, at most `retries` times.
+    `Retry-After` wins over the backoff; one longer than `cap` or than the time left
+    is not waited for (the URL is then blocked or failed, not retried early).
+    """
+    if attempt > retries:
+        return None
+    if outcome.failure is not None:
+        if outcome.failure not in RETRY_FAILURES:
+            return None
+    elif outcome.status not in RETRY_STATUSES:
+        return None
+    asked = retry_after(outcome.headers.get("retry-after"), now=now)
+    if asked is not None:
+        return asked if asked <= min(cap, remaining) else None
+    delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)) * (1 + jitter)
+    return delay if delay < remaining else None

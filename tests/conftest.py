@@ -1,0 +1,36 @@
+"""Shared fixtures. `simweb`: the simulated web of tests/simweb.py (read its docstring).
+
+    def test_x(simweb):
+        url = simweb.on(0, "/a", page("Hello"))        # host 0 is 127.0.0.2
+        ...  run_audit(..., resolver=simweb.resolver({"docs.test": 0}), private=simweb_private)
+
+`simweb_private` counts only 127.0.0.1 (and the usual private ranges) as private, so the
+simulated hosts (127.0.0.2+) pass as "public" and the private-address guard stays testable.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from linkaudit.net import is_private
+from simweb import SimWeb
+
+
+def simweb_private(address: str) -> bool:
+    """Private, except the simulated hosts 127.0.0.2-127.0.0.254."""
+    if address.startswith("127.0.0.") and address != "127.0.0.1":
+        return False
+    return is_private(address)
+
+
+@pytest.fixture
+def simweb() -> Iterator[SimWeb]:
+    """A fresh simulated web with 4 hosts (127.0.0.2 .. 127.0.0.5) on one port."""
+    with SimWeb(hosts=4) as web:
+        yield web
