@@ -168,15 +168,17 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
         follow_meta_refresh: bool = True,
         max_body_bytes: int | None = None,
+        stop_at_title: bool = True,
     ) -> Fetched:
         """Fetch `url`, following redirects by hand. Never raises for network trouble.
 
         The body of a 2xx answer is read up to `max_body_bytes` (default: the options'
-        256 KiB); an HTML body stops early once its title is known (and 16 KiB are read).
+        256 KiB); an HTML body stops early once its title is known (and 16 KiB are read),
+        unless `stop_at_title=False` (a provider that reads data deep in the page).
         """
         started = time.monotonic()
         deadline = started + self.options.url_deadline
-        state: dict[str, Any] = {"hops": [], "attempts": 0}
+        state: dict[str, Any] = {"hops": [], "attempts": 0, "stop_at_title": stop_at_title}
         try:
             async with asyncio.timeout_at(_loop_time(deadline)):
                 result = await self._follow(
@@ -392,9 +394,8 @@ class Fetcher:
         state["before_http"] = False
         found = dict(response.headers.items())  # lower-case names, repeats joined by ", "
         error = None
-        reader = BodyReader(
-            found.get("content-encoding", ""), limit, is_html(found.get("content-type"))
-        )
+        stop_at_title = state.get("stop_at_title", True) and is_html(found.get("content-type"))
+        reader = BodyReader(found.get("content-encoding", ""), limit, stop_at_title)
         try:
             if 200 <= response.status_code < 300:
                 async with asyncio.timeout_at(_loop_time(until)):
