@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from linkaudit.catalog import detect_kind
 from linkaudit.fetch import Fetcher
 from linkaudit.model import CheckOptions, Fetched, Flag, Observation, Resource, Verdict
-from linkaudit.providers import arxiv
-from replicas.server import Answer, ReplicaWeb, Seen
+from linkaudit.providers import CheckContext, arxiv
+from simweb import Reply, SimWeb
 
 REPLICAS = Path(__file__).parent / "replicas"
 ATTENTION = "Attention Is All You Need"
@@ -215,47 +213,57 @@ def test_pacer_spaces_requests_three_seconds_from_the_end_of_the_last():
     assert pacer.waits == [3.0, 3.0, 3.0]
 
 
-# --- against the local replica web: export.arxiv.org and arxiv.org through --resolve --------
+# --- against the simulated web: export.arxiv.org and arxiv.org through --resolve ------------
 
+API, ABS = "export.arxiv.org", "arxiv.org"
 UNKNOWN = "2101.99999"
 NEWER = "1706.03762"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
 
-def api_site(versions: dict[str, int], seed: int = 7) -> Callable[[Seen], Answer]:
-    """export.arxiv.org/api/query: known ids answered in a shuffled order, unknown ids left out."""
+def target_of(url: str) -> str:
+    """The request target (path and query) the server sees for `url`."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
-    def answer(seen: Seen) -> Answer:
-        asked = seen.query["id_list"][0].split(",")
+
+def program_api(web: SimWeb, idents: list[str], versions: dict[str, int]) -> list[str]:
+    """The export API's answers to the batched queries: shuffled, unknown ids left out."""
+    endpoint = arxiv.endpoint_for(web.url(ABS, "/"))
+    queries = arxiv.api_urls(endpoint, idents)
+    for n, query in enumerate(queries):
+        asked = parse_qs(urlsplit(query).query)["id_list"][0].split(",")
         entries = [entry_xml(i, versions.get(i, 1), f"Paper {i}") for i in asked if i != UNKNOWN]
-        random.Random(seed).shuffle(entries)
+        random.Random(n).shuffle(entries)
         body = feed_xml(entries, id_list=",".join(asked))
-        return Answer(200, body, content_type="application/atom+xml; charset=utf-8")
-
-    return answer
-
-
-def abs_site(seen: Seen) -> Answer:
-    ident = seen.path.removeprefix("/abs/")
-    if ident == UNKNOWN:
-        return Answer(404, "Article identifier '2101.99999' not recognized")
-    title = ATTENTION if ident == NEWER else f"Paper {ident}"
-    return Answer(200, replica("arxiv_abs.html").format(ident=ident, title=title, version=7))
+        web.on(API, target_of(query), Reply(200, body, content_type=ATOM_TYPE))
+    return queries
 
 
-def run(web: ReplicaWeb, urls: list[str], pacer: arxiv.Pacer) -> dict[str, Observation]:
+def program_abs(web: SimWeb, idents: list[str]) -> None:
+    for ident in idents:
+        if ident == UNKNOWN:
+            web.on(ABS, f"/abs/{ident}", Reply(404, "Article identifier not recognized"))
+            continue
+        title = ATTENTION if ident == NEWER else f"Paper {ident}"
+        body = replica("arxiv_abs.html").format(ident=ident, title=title, version=7)
+        web.on(ABS, f"/abs/{ident}", Reply(200, body))
+
+
+def run(web: SimWeb, urls: list[str], pacer: arxiv.Pacer) -> dict[str, Observation]:
     async def no_wait(seconds: float) -> None:
         pass
 
     async def main() -> dict[str, Observation]:
         seen: dict[str, Observation] = {}
         options = CheckOptions(
-            resolve=web.resolve("export.arxiv.org", "arxiv.org"),
+            resolve=tuple((name, web.port, web.hosts[0]) for name in (API, ABS)),
             allow_private=True,
             retries=1,
             timeout=5,
         )
         async with Fetcher(options, sleep=no_wait) as fetcher:
-            ctx = Ctx(fetcher, lambda o: seen.__setitem__(o.url, o))
+            ctx = CheckContext(fetcher, lambda o: seen.__setitem__(o.url, o))
             resources = [Resource("t", "s", detect_kind(u), url=u) for u in urls]
             provider = arxiv.ArxivProvider(pacer=pacer)
             assert all(provider.claims(r) for r in resources)
@@ -263,33 +271,27 @@ def run(web: ReplicaWeb, urls: list[str], pacer: arxiv.Pacer) -> dict[str, Obser
         return seen
 
     seen = asyncio.run(main())
-    assert set(seen) == set(urls)
+    assert set(seen) == set(urls)  # exactly one observation per URL
     return seen
 
 
-@dataclass
-class Ctx:
-    fetcher: Any
-    emit: Callable[[Observation], None]
-    previous: dict = field(default_factory=dict)
-    now: Callable[[], str] = lambda: "2026-11-22T09:00:00Z"
+def api_calls(web: SimWeb) -> list[dict[str, list[str]]]:
+    return [parse_qs(urlsplit(s.path).query) for s in web.requests if s.host == API]
 
 
-def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock():
+def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock(simweb):
     """The one real wait of the suite (about 3 s): arXiv's pace, as the server saw it."""
-    with ReplicaWeb() as web:
-        web.handle("export.arxiv.org", "/api/query", api_site({NEWER: 7}))
-        idents = [f"2101.{i:05d}" for i in range(118)] + [UNKNOWN, NEWER]
-        urls = [web.url("arxiv.org", f"/abs/{i}") for i in idents[:-1]]
-        urls.append(web.url("arxiv.org", f"/pdf/{NEWER}v1"))
-        seen = run(web, urls, arxiv.Pacer())
-        calls = web.seen("export.arxiv.org", "/api/query")
-    assert len(calls) == 2
-    assert [c.query["max_results"] for c in calls] == [["100"], ["20"]]
+    idents = [f"2101.{i:05d}" for i in range(118)] + [UNKNOWN, NEWER]
+    program_api(simweb, idents, {NEWER: 7})
+    urls = [simweb.url(ABS, f"/abs/{i}") for i in idents[:-1]]
+    urls.append(simweb.url(ABS, f"/pdf/{NEWER}v1"))
+    seen = run(simweb, urls, arxiv.Pacer())
+    calls = [s for s in simweb.requests if s.host == API]
+    assert [c["max_results"] for c in api_calls(simweb)] == [["100"], ["20"]]
     assert calls[1].at - calls[0].at >= 3.0
     for ident, url in zip(idents[:118], urls, strict=False):
         assert (seen[url].verdict, seen[url].title) == (Verdict.OK, f"Paper {ident}")
-    unknown = seen[web.url("arxiv.org", f"/abs/{UNKNOWN}")]
+    unknown = seen[simweb.url(ABS, f"/abs/{UNKNOWN}")]
     assert unknown.verdict is Verdict.DEAD and UNKNOWN in (unknown.error or "")
     newer = seen[urls[-1]]
     assert newer.verdict is Verdict.OK and newer.flags == ("newer_version",)
@@ -299,42 +301,40 @@ def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock():
 @pytest.mark.parametrize(
     "api",
     [
-        Answer(503, "Service Unavailable"),
-        Answer(429, replica("arxiv_rate_exceeded.txt"), content_type="text/plain"),
-        Answer(400, replica("arxiv_error.xml"), content_type="application/atom+xml"),
+        Reply(503, "Service Unavailable"),
+        Reply(429, replica("arxiv_rate_exceeded.txt"), content_type="text/plain"),
+        Reply(400, replica("arxiv_error.xml"), content_type=ATOM_TYPE),
     ],
     ids=["api-down", "rate-exceeded", "api-error"],
 )
-def test_api_trouble_falls_back_to_abs_pages_at_the_same_pace(api: Answer):
+def test_api_trouble_falls_back_to_abs_pages_at_the_same_pace(simweb, api: Reply):
+    idents = ["2101.00001", NEWER, UNKNOWN]
+    for query in arxiv.api_urls(arxiv.endpoint_for(simweb.url(ABS, "/")), idents):
+        simweb.on(API, target_of(query), api)
+    program_abs(simweb, idents)
+    urls = [
+        simweb.url(ABS, "/abs/2101.00001"),
+        simweb.url(ABS, f"/abs/{NEWER}v1"),
+        simweb.url(ABS, f"/abs/{UNKNOWN}"),
+    ]
     clock = FakeClock()
     pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
-    with ReplicaWeb() as web:
-        web.handle("export.arxiv.org", "/api/query", lambda _: api)
-        web.fallback("arxiv.org", abs_site)
-        urls = [
-            web.url("arxiv.org", "/abs/2101.00001"),
-            web.url("arxiv.org", f"/abs/{NEWER}v1"),
-            web.url("arxiv.org", f"/abs/{UNKNOWN}"),
-        ]
-        seen = run(web, urls, pacer)
-        abs_calls = web.seen("arxiv.org")
-    assert len(abs_calls) == 3
+    seen = run(simweb, urls, pacer)
+    assert [s.host for s in simweb.requests].count(ABS) == 3
     assert pacer.waits == [3.0, 3.0, 3.0]  # API, then three abs pages: one at a time, 3 s apart
     assert (seen[urls[0]].verdict, seen[urls[0]].title) == (Verdict.OK, "Paper 2101.00001")
     assert seen[urls[1]].title == ATTENTION and seen[urls[1]].flags == ("newer_version",)
     assert seen[urls[2]].verdict is Verdict.DEAD
 
 
-def test_old_style_ids_and_pdf_links_share_one_request():
+def test_old_style_ids_and_pdf_links_share_one_request(simweb):
+    program_api(simweb, ["cs/0112017", "hep-th/9711200"], {})
+    urls = [
+        simweb.url(ABS, "/abs/cs/0112017"),
+        simweb.url(ABS, "/pdf/cs/0112017v1.pdf"),
+        simweb.url(ABS, "/abs/hep-th/9711200"),
+    ]
     clock = FakeClock()
-    with ReplicaWeb() as web:
-        web.handle("export.arxiv.org", "/api/query", api_site({}))
-        urls = [
-            web.url("arxiv.org", "/abs/cs/0112017"),
-            web.url("arxiv.org", "/pdf/cs/0112017v1.pdf"),
-            web.url("arxiv.org", "/abs/hep-th/9711200"),
-        ]
-        seen = run(web, urls, arxiv.Pacer(clock=clock, sleep=clock.sleep))
-        calls = web.seen("export.arxiv.org")
-    assert len(calls) == 1 and calls[0].query["id_list"] == ["cs/0112017,hep-th/9711200"]
+    seen = run(simweb, urls, arxiv.Pacer(clock=clock, sleep=clock.sleep))
+    assert [c["id_list"] for c in api_calls(simweb)] == [["cs/0112017,hep-th/9711200"]]
     assert {o.title for o in seen.values()} == {"Paper cs/0112017", "Paper hep-th/9711200"}

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.model import Fetched, Flag, Hop, Observation, Verdict
-from linkaudit.providers import soft404
+from linkaudit.fetch import Fetcher
+from linkaudit.model import CheckOptions, Fetched, Flag, Hop, Kind, Observation, Resource, Verdict
+from linkaudit.providers import CheckContext, soft404
+from linkaudit.providers.web import WebProvider
+from simweb import Reply, SimWeb
+from simweb import page as sim_page
 
 REPLICAS = Path(__file__).parent / "replicas"
 
@@ -212,7 +216,7 @@ def review(fetched: Fetched, answers: dict[str, Fetched], expected: str | None =
             expected_title=expected,
             probes=soft404.HostProbes(),
             fetch=fetch,
-            token=lambda: "t0k3n",
+            token=lambda _url: "t0k3n",
         )
 
     return asyncio.run(main()), asked
@@ -245,3 +249,100 @@ def test_review_makes_a_challenge_blocked():
     fetched = page("cloudflare_challenge.html", status=503)
     result, _ = review(fetched, {})
     assert result.verdict is Verdict.BLOCKED and result.flags == ("bot_challenge",)
+
+
+# --- the web provider's soft-404 hook against the simulated web (names via --resolve) ------
+
+COURSE, PARKED, ACME, WALLED = (
+    "course.example",
+    "deeplearningcourse.example",
+    "acme.example",
+    "walled.example",
+)
+
+
+def check_web(web: SimWeb, resources: list[tuple[str, str]]) -> dict[str, Observation]:
+    """Run the generic web provider on (url, catalogued title) pairs."""
+
+    async def no_wait(seconds: float) -> None:
+        pass
+
+    async def main() -> dict[str, Observation]:
+        seen: dict[str, Observation] = {}
+        names = (COURSE, PARKED, ACME, WALLED)
+        options = CheckOptions(
+            resolve=tuple((name, web.port, web.hosts[0]) for name in names),
+            allow_private=True,
+            retries=0,
+            timeout=5,
+        )
+        async with Fetcher(options, sleep=no_wait) as fetcher:
+            ctx = CheckContext(fetcher, lambda o: seen.__setitem__(o.url, o))
+            linked = [Resource(title, "s", Kind.WEB, url=url) for url, title in resources]
+            await WebProvider().check(linked, ctx)
+        return seen
+
+    seen = asyncio.run(main())
+    assert set(seen) == {url for url, _ in resources}
+    return seen
+
+
+def probe_target(web: SimWeb, url: str) -> str:
+    probe = soft404.probe_url(url, soft404.probe_token(url))
+    return probe.split(str(web.port), 1)[1]
+
+
+def test_lying_pages_through_the_web_provider(simweb):
+    web = simweb
+    parked = web.on(PARKED, "/course/intro", Reply(200, replica("parked_sedo.html")))
+    not_found = web.on(COURSE, "/lectures/5", Reply(200, replica("soft404_page_not_found.html")))
+    bounced = web.on(COURSE, "/old/syllabus", Reply(301, location=web.url(COURSE, "/")))
+    web.on(COURSE, "/", sim_page("Open Course Hub", "<h1>Welcome</h1><p>All our courses.</p>"))
+    walled = web.on(
+        WALLED,
+        "/notes",
+        Reply(403, replica("cloudflare_challenge.html"), {"cf-mitigated": "challenge"}),
+    )
+    seen = check_web(
+        web,
+        [
+            (parked, "Deep learning course: introduction"),
+            (not_found, "Lecture 5: backpropagation"),
+            (bounced, "Syllabus"),
+            (walled, "Lecture notes"),
+        ],
+    )
+    assert (seen[parked].verdict, seen[parked].flags) == (Verdict.SOFT_DEAD, ("parked_domain",))
+    assert (seen[not_found].verdict, seen[not_found].flags) == (Verdict.SOFT_DEAD, ("soft_404",))
+    assert (seen[bounced].verdict, seen[bounced].flags) == (Verdict.SOFT_DEAD, ("bounced_home",))
+    assert seen[walled].verdict is Verdict.BLOCKED and "bot_challenge" in seen[walled].flags
+    for url in (parked, not_found, bounced):
+        assert seen[url].error  # the reason, for the report's evidence
+
+
+def test_catch_all_host_is_caught_only_by_the_probe_once_per_host(simweb):
+    web = simweb
+    catch_all = replica("catch_all_page.html")
+    gone = web.on(ACME, "/courses/la-5", Reply(200, catch_all))
+    real = web.on(ACME, "/courses/la-3", Reply(200, replica("live_course_page.html")))
+    for url in (gone, real):  # the host answers any path with its catch-all page
+        web.on(ACME, probe_target(web, url), Reply(200, catch_all))
+    seen = check_web(web, [(gone, "Linear Algebra lecture 5"), (real, "Linear Algebra lecture 3")])
+    assert (
+        soft404.not_found_page(Fetched(url=gone, title="Acme Learning", body_text=catch_all))
+        is None
+    )
+    assert (seen[gone].verdict, seen[gone].flags) == (Verdict.SOFT_DEAD, ("soft_404",))
+    assert "probe" in (seen[gone].error or "")
+    assert seen[real].verdict is Verdict.OK  # a real page on the same host survives
+    probes = [s for s in web.requests if "linkaudit-probe-" in s.path]
+    assert len(probes) == 1  # once per host per run
+
+
+def test_no_false_death_for_a_live_page_that_talks_about_404s(simweb):
+    web = simweb
+    url = web.on(COURSE, "/articles/status-codes", Reply(200, replica("live_mentions_404.html")))
+    seen = check_web(web, [(url, "HTTP status codes for web developers")])
+    assert seen[url].verdict is Verdict.OK and seen[url].flags == ()
+    other = check_web(web, [(url, "Something else entirely")])  # suspicious: probe says 404
+    assert other[url].verdict is Verdict.OK

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -23,8 +21,8 @@ from linkaudit.model import (
     Resource,
     Verdict,
 )
-from linkaudit.providers import youtube
-from replicas.server import Answer, ReplicaWeb, Seen
+from linkaudit.providers import CheckContext, youtube
+from simweb import Reply, SimWeb
 
 REPLICAS = Path(__file__).parent / "replicas"
 VIDEO = "https://www.youtube.com/watch?v=aircAruvnKk"
@@ -244,9 +242,9 @@ def test_embedding_disabled_video_is_live_with_a_flag():
     assert judged.verdict is Verdict.OK and judged.flags == (Flag.EMBED_DISABLED,)
 
 
-# --- against the local replica web, through --resolve with the real host names -------------
+# --- against the simulated web, reached through --resolve with the real host names ----------
 
-WATCH = "/watch?v={}"
+YT = "www.youtube.com"
 LIVE_ID, GONE_ID, PRIVATE_ID, ERROR_ID, EMBED_ID = (
     "aircAruvnKk",
     "DELETEDvid1",
@@ -261,66 +259,76 @@ PL_LIVE, PL_GONE, PL_PRIVATE, PL_HOME = (
     "PLprivate0000",
     "PLbounced0000",
 )
-OEMBED = {  # what YouTube's oEmbed answers per video/playlist id (see replicas/SOURCES.md)
-    LIVE_ID: Answer(200, replica("youtube_oembed_live.json"), content_type="application/json"),
-    PL_LIVE: Answer(
-        200,
-        '{"title":"Neural networks","type":"link","provider_name":"YouTube"}',
-        content_type="application/json",
+JSON = "application/json"
+TEXT = "text/html; charset=utf-8"
+EMBED_OFF_PAGE = replica("youtube_watch_live.html").replace(
+    '"status":"OK"',
+    '"status":"UNPLAYABLE","reason":"Playback on other websites has been disabled by the owner"',
+)
+# What YouTube answers, per item: (oEmbed reply, page reply); see replicas/SOURCES.md.
+ITEMS: dict[str, tuple[Reply | None, Reply | None]] = {
+    f"/watch?v={LIVE_ID}": (
+        Reply(200, replica("youtube_oembed_live.json"), content_type=JSON),
+        Reply(200, replica("youtube_watch_live.html")),
     ),
-    GONE_ID: Answer(404, "Not Found", content_type="text/html"),
-    PRIVATE_ID: Answer(403, "Forbidden", content_type="text/html"),
-    ERROR_ID: Answer(401, "Unauthorized", content_type="text/html"),
-    EMBED_ID: Answer(401, "Unauthorized", content_type="text/html"),
-    PL_GONE: Answer(400, "Bad Request", content_type="text/html"),
-    PL_PRIVATE: Answer(403, "Forbidden", content_type="text/html"),
-    PL_HOME: Answer(400, "Bad Request", content_type="text/html"),
-    BUSY_ID: Answer(429, replica("google_sorry.html")),
-}
-PAGES = {
-    WATCH.format(LIVE_ID): Answer(200, replica("youtube_watch_live.html")),
-    WATCH.format(GONE_ID): Answer(200, replica("youtube_watch_deleted.html")),
-    WATCH.format(ERROR_ID): Answer(200, replica("youtube_watch_deleted.html")),
-    WATCH.format(PRIVATE_ID): Answer(200, replica("youtube_watch_private.html")),
-    WATCH.format(EMBED_ID): Answer(
-        200,
-        replica("youtube_watch_live.html").replace(
-            '"status":"OK"',
-            '"status":"UNPLAYABLE","reason":"Playback on other websites has been'
-            ' disabled by the video owner"',
-        ),
+    f"/watch?v={GONE_ID}": (
+        Reply(404, "Not Found", content_type=TEXT),
+        Reply(200, replica("youtube_watch_deleted.html")),
     ),
-    f"/playlist?list={PL_LIVE}": Answer(200, replica("youtube_playlist_live.html")),
-    f"/playlist?list={PL_GONE}": Answer(200, replica("youtube_playlist_removed.html")),
-    f"/playlist?list={PL_PRIVATE}": Answer(200, replica("youtube_playlist_private.html")),
-    f"/playlist?list={PL_HOME}": Answer(303, "", {"Location": "/"}),
-    "/": Answer(200, replica("youtube_home.html")),
-    "/@3blue1brown": Answer(200, replica("youtube_channel_live.html")),
+    f"/watch?v={ERROR_ID}": (
+        Reply(401, "Unauthorized", content_type=TEXT),
+        Reply(200, replica("youtube_watch_deleted.html")),
+    ),
+    f"/watch?v={PRIVATE_ID}": (
+        Reply(403, "Forbidden", content_type=TEXT),
+        Reply(200, replica("youtube_watch_private.html")),
+    ),
+    f"/watch?v={EMBED_ID}": (
+        Reply(401, "Unauthorized", content_type=TEXT),
+        Reply(200, EMBED_OFF_PAGE),
+    ),
+    f"/playlist?list={PL_LIVE}": (
+        Reply(200, '{"title":"Neural networks","type":"link"}', content_type=JSON),
+        Reply(200, replica("youtube_playlist_live.html")),
+    ),
+    f"/playlist?list={PL_GONE}": (
+        Reply(400, "Bad Request", content_type=TEXT),
+        Reply(200, replica("youtube_playlist_removed.html")),
+    ),
+    f"/playlist?list={PL_PRIVATE}": (
+        Reply(403, "Forbidden", content_type=TEXT),
+        Reply(200, replica("youtube_playlist_private.html")),
+    ),
+    f"/playlist?list={PL_HOME}": (
+        Reply(400, "Bad Request", content_type=TEXT),
+        Reply(303, location="/"),
+    ),
+    "/@3blue1brown": (None, Reply(200, replica("youtube_channel_live.html"))),
+    f"/watch?v={BUSY_ID}": (Reply(429, replica("google_sorry.html")), None),
 }
 
 
-def youtube_site(seen: Seen) -> Answer:
-    """www.youtube.com: consent redirect without SOCS, oEmbed by id, pages by path."""
-    cookie = seen.headers.get("cookie", "")
-    if "SOCS=CAI" not in cookie or WALL_ID in seen.target:
-        back = quote(f"https://www.youtube.com{seen.target}", safe="")
-        port = seen.headers["host"].rsplit(":", 1)[1]
-        location = f"http://consent.youtube.com:{port}/m?continue={back}&gl=DE&m=0&pc=yt&src=1"
-        return Answer(302, "", {"Location": location})
-    if seen.path == "/oembed":
-        inner = urlsplit(seen.query["url"][0])
-        inner_q = parse_qs(inner.query)
-        ident = (inner_q.get("v") or inner_q.get("list") or [""])[0]
-        return OEMBED.get(ident, Answer(404, "Not Found", content_type="text/html"))
-    return PAGES.get(seen.target, Answer(404, "<title>404 Not Found</title>"))
+def program_youtube(web: SimWeb, extra: dict | None = None) -> None:
+    """www.youtube.com as the replicas say; WALL_ID is sent to consent.youtube.com."""
+    web.on(YT, "/", Reply(200, replica("youtube_home.html")))
+    for path, (oembed, page) in {**ITEMS, **(extra or {})}.items():
+        tgt = youtube.target(web.url(YT, path))
+        assert tgt is not None
+        if oembed is not None and tgt.oembed_url:
+            web.on(YT, _path(tgt.oembed_url), oembed)
+        if page is not None:
+            web.on(YT, path, page)
+    wall = youtube.target(web.url(YT, f"/watch?v={WALL_ID}"))
+    assert wall is not None and wall.oembed_url
+    back = quote(f"https://www.youtube.com/watch?v={WALL_ID}", safe="")
+    consent = f"/m?continue={back}&gl=DE&m=0&pc=yt&src=1"
+    web.on(YT, _path(wall.oembed_url), Reply(302, location=web.url("consent.youtube.com", consent)))
+    web.on("consent.youtube.com", consent, Reply(200, replica("youtube_consent.html")))
 
 
-@pytest.fixture(scope="module")
-def web() -> Iterator[ReplicaWeb]:
-    with ReplicaWeb() as site:
-        site.fallback("www.youtube.com", youtube_site)
-        site.fallback("consent.youtube.com", lambda _: Answer(200, replica("youtube_consent.html")))
-        yield site
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 class SpyFetcher(Fetcher):
@@ -335,31 +343,27 @@ class SpyFetcher(Fetcher):
         super().slow_down(host, seconds)
 
 
-@dataclass
-class Ctx:
-    fetcher: Any
-    emit: Callable[[Observation], None]
-    previous: dict = field(default_factory=dict)
-    now: Callable[[], str] = lambda: "2026-11-22T09:00:00Z"
-
-
-def check(web: ReplicaWeb, *targets: str) -> tuple[dict[str, Observation], SpyFetcher]:
-    urls = [web.url("www.youtube.com", t) if t.startswith("/") else t for t in targets]
-    waits: list[float] = []
+def check(
+    web: SimWeb, *paths: str, extra: dict | None = None
+) -> tuple[dict[str, Observation], SpyFetcher]:
+    """Run the YouTube provider on these URLs (paths are on www.youtube.com)."""
+    program_youtube(web, extra)
+    urls = [web.url(YT, p) if p.startswith("/") else p for p in paths]
+    names = (YT, "youtu.be", "consent.youtube.com")
 
     async def no_wait(seconds: float) -> None:
-        waits.append(seconds)
+        pass
 
     async def main() -> tuple[dict[str, Observation], SpyFetcher]:
         seen: dict[str, Observation] = {}
         options = CheckOptions(
-            resolve=web.resolve("www.youtube.com", "youtu.be", "consent.youtube.com"),
+            resolve=tuple((name, web.port, web.hosts[0]) for name in names),
             allow_private=True,
             retries=1,
             timeout=5,
         )
         async with SpyFetcher(options, sleep=no_wait) as fetcher:
-            ctx = Ctx(fetcher, lambda o: seen.__setitem__(o.url, o))
+            ctx = CheckContext(fetcher, lambda o: seen.__setitem__(o.url, o))
             resources = [Resource("t", "s", detect_kind(u), url=u) for u in urls]
             await youtube.YouTubeProvider().check(resources, ctx)
         return seen, fetcher
@@ -374,49 +378,51 @@ def only(observations: dict[str, Observation]) -> Observation:
     return observation
 
 
-def test_live_video_is_ok_with_its_title_from_one_oembed_request(web):
-    before = len(web.seen("www.youtube.com"))
-    seen, _ = check(web, WATCH.format(LIVE_ID))
-    obs = only(seen)
+def asked(web: SimWeb) -> list[str]:
+    return [urlsplit(s.path).path for s in web.requests if s.host == YT]
+
+
+def test_live_video_is_ok_with_its_title_from_one_oembed_request(simweb):
+    obs = only(check(simweb, f"/watch?v={LIVE_ID}")[0])
     assert (obs.verdict, obs.title) == (
         Verdict.OK,
         "But what is a neural network? | Deep learning chapter 1",
     )
-    asked = web.seen("www.youtube.com")[before:]
-    assert [s.path for s in asked] == ["/oembed"]
-    assert "SOCS=CAI" in asked[0].headers["cookie"]
+    assert asked(simweb) == ["/oembed"]
+    assert "SOCS=CAI" in simweb.requests[0].headers["cookie"]  # no consent redirect for EU runners
 
 
-def test_short_link_is_checked_through_oembed_on_www(web):
-    obs = only(check(web, web.url("youtu.be", f"/{LIVE_ID}?t=42"))[0])
+def test_short_link_is_checked_through_oembed_on_www(simweb):
+    obs = only(check(simweb, simweb.url("youtu.be", f"/{LIVE_ID}?t=42"))[0])
     assert obs.verdict is Verdict.OK
 
 
-def test_deleted_video_is_dead_from_oembed_404(web):
-    obs = only(check(web, WATCH.format(GONE_ID))[0])
+def test_deleted_video_is_dead_from_oembed_404(simweb):
+    obs = only(check(simweb, f"/watch?v={GONE_ID}")[0])
     assert obs.verdict is Verdict.DEAD and "404" in (obs.error or "")
 
 
-def test_video_whose_page_says_error_is_soft_dead(web):
-    obs = only(check(web, WATCH.format(ERROR_ID))[0])
+def test_video_whose_page_says_error_is_soft_dead(simweb):
+    obs = only(check(simweb, f"/watch?v={ERROR_ID}")[0])
     assert obs.verdict is Verdict.SOFT_DEAD
     assert "removed by the uploader" in (obs.error or "")
+    assert asked(simweb) == ["/oembed", "/watch"]
 
 
-def test_private_video_is_reported_private(web):
-    obs = only(check(web, WATCH.format(PRIVATE_ID))[0])
+def test_private_video_is_reported_private(simweb):
+    obs = only(check(simweb, f"/watch?v={PRIVATE_ID}")[0])
     assert obs.verdict is Verdict.SOFT_DEAD and obs.flags == ("private",)
     assert (obs.error or "").startswith("private:")
 
 
-def test_embedding_disabled_video_is_live_and_flagged(web):
-    obs = only(check(web, WATCH.format(EMBED_ID))[0])
+def test_embedding_disabled_video_is_live_and_flagged(simweb):
+    obs = only(check(simweb, f"/watch?v={EMBED_ID}")[0])
     assert obs.verdict is Verdict.OK and obs.flags == ("embed_disabled",)
 
 
-def test_playlists(web):
+def test_playlists(simweb):
     seen, _ = check(
-        web,
+        simweb,
         f"/playlist?list={PL_LIVE}",
         f"/playlist?list={PL_GONE}",
         f"/playlist?list={PL_PRIVATE}",
@@ -426,41 +432,40 @@ def test_playlists(web):
     assert (by_id[PL_LIVE].verdict, by_id[PL_LIVE].title) == (Verdict.OK, "Neural networks")
     assert by_id[PL_GONE].verdict is Verdict.SOFT_DEAD
     assert "The playlist does not exist." in (by_id[PL_GONE].error or "")
-    assert by_id[PL_PRIVATE].verdict is Verdict.SOFT_DEAD and by_id[PL_PRIVATE].flags == (
-        "private",
-    )
+    assert by_id[PL_PRIVATE].verdict is Verdict.SOFT_DEAD
+    assert by_id[PL_PRIVATE].flags == ("private",)
     assert by_id[PL_HOME].verdict is Verdict.SOFT_DEAD
     assert by_id[PL_HOME].flags == ("bounced_home",)
-    assert by_id[PL_HOME].final_url == web.url("www.youtube.com", "/")
+    assert by_id[PL_HOME].final_url == simweb.url(YT, "/")
 
 
-def test_channels(web):
-    seen, _ = check(web, "/@3blue1brown", "/@gone-channel")
-    live, gone = (
-        seen[web.url("www.youtube.com", "/@3blue1brown")],
-        seen[web.url("www.youtube.com", "/@gone-channel")],
-    )
+def test_channels(simweb):
+    seen, _ = check(simweb, "/@3blue1brown", "/@gone-channel")
+    live, gone = seen[simweb.url(YT, "/@3blue1brown")], seen[simweb.url(YT, "/@gone-channel")]
     assert (live.verdict, live.title) == (Verdict.OK, "3Blue1Brown")
     assert gone.verdict is Verdict.DEAD
 
 
-def test_consent_redirect_is_blocked_and_slows_youtube_down(web):
-    obs, fetcher = check(web, WATCH.format(WALL_ID))
-    obs = only(obs)
+def test_consent_redirect_is_blocked_in_one_request_and_slows_youtube_down(simweb):
+    seen, fetcher = check(simweb, f"/watch?v={WALL_ID}")
+    obs = only(seen)
     assert obs.verdict is Verdict.BLOCKED and obs.flags == ("consent_wall",)
-    assert [host for host, _ in fetcher.slowed] == ["www.youtube.com"]
+    assert [host for host, _ in fetcher.slowed] == [YT]
+    assert asked(simweb) == ["/oembed"]  # the page would only say the same
 
 
-def test_unusual_traffic_429_is_blocked_not_dead_and_slows_youtube_down(web):
-    before = len(web.seen("www.youtube.com", "/oembed"))
-    obs, fetcher = check(web, WATCH.format(BUSY_ID))
-    obs = only(obs)
+def test_unusual_traffic_429_is_blocked_not_dead_and_slows_youtube_down(simweb):
+    seen, fetcher = check(simweb, f"/watch?v={BUSY_ID}")
+    obs = only(seen)
     assert obs.verdict is Verdict.BLOCKED and obs.flags == ("rate_limited",)
-    assert fetcher.slowed and fetcher.slowed[0][0] == "www.youtube.com"
-    assert len(web.seen("www.youtube.com", "/oembed")) - before == 2  # retried once, no page
+    assert fetcher.slowed and fetcher.slowed[0][0] == YT
+    assert asked(simweb) == ["/oembed", "/oembed"]  # retried once, then no page request
 
 
-def test_consent_wall_costs_one_request_not_two(web):
-    before = len(web.seen("www.youtube.com"))
-    check(web, WATCH.format(WALL_ID))
-    assert [s.path for s in web.seen("www.youtube.com")[before:]] == ["/oembed"]
+def test_player_data_deep_in_a_full_size_page_is_still_read(simweb):
+    """Real watch pages carry hundreds of KB of script before ytInitialPlayerResponse."""
+    padding = "<script>var ytcfg = {" + '"k":"' + "x" * 400_000 + '"};</script>'
+    big = replica("youtube_watch_private.html").replace("<body>", "<body>" + padding)
+    extra = {"/watch?v=BIGprivate1": (Reply(403, "Forbidden"), Reply(200, big))}
+    obs = only(check(simweb, "/watch?v=BIGprivate1", extra=extra)[0])
+    assert obs.verdict is Verdict.SOFT_DEAD and obs.flags == ("private",)

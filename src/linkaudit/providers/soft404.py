@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import hashlib
 import re
-import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
@@ -232,6 +232,11 @@ def probe_url(url: str, token: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"{directory}/linkaudit-probe-{token}", "", ""))
 
 
+def probe_token(url: str) -> str:
+    """A token no site uses, stable per URL (so a run can be replayed and tested)."""
+    return hashlib.sha256(f"linkaudit-probe {url}".encode()).hexdigest()[:12]
+
+
 def same_page(a: Fetched, b: Fetched) -> bool:
     """Near-identical pages: same status class, same title, body text alike (URLs ignored)."""
     if (a.title or "").strip() != (b.title or "").strip():
@@ -289,7 +294,7 @@ async def review(
     expected_title: str | None,
     probes: HostProbes,
     fetch: Callable[[str], Awaitable[Fetched]],
-    token: Callable[[], str] = lambda: secrets.token_hex(6),
+    token: Callable[[str], str] | None = None,
 ) -> Observation:
     """Second opinion on a generic page's observation: the web provider's soft-404 hook.
 
@@ -306,7 +311,7 @@ async def review(
         return observation
 
     async def run_probe(url: str) -> Probe:
-        target = probe_url(fetched.final_url or url, token())
+        target = probe_url(fetched.final_url or url, (token or probe_token)(url))
         return Probe(target, await fetch(target))
 
     probe = await probes.probe(fetched.final_url or observation.url, run_probe)

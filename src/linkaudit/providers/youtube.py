@@ -35,6 +35,7 @@ CANONICAL_HOST = "www.youtube.com"
 REQUEST_HEADERS = {"Cookie": "SOCS=CAI", "Accept-Language": "en-US,en;q=0.8"}
 CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
 SLOW_DOWN_SECONDS = 60.0
+PAGE_BYTES = 3 * 1024 * 1024  # a watch page is ~1-2 MB; its player data is not near the top
 PRIVATE = re.compile(r"\bprivate\b", re.IGNORECASE)
 BOT_CHECK = re.compile(r"not a bot|confirm (that )?you.{0,3}re not", re.IGNORECASE)
 AGE_GATE = re.compile(r"confirm your age|age-restricted|inappropriate for some users", re.I)
@@ -371,7 +372,9 @@ class YouTubeProvider:
                 limited = Judgement(Verdict.BLOCKED, flags=(Flag.RATE_LIMITED,), slow_down=True)
                 return answer, limited, False, spent
             hint = said.hint
-        page = await ctx.fetcher.fetch(tgt.page_url, headers=REQUEST_HEADERS)
+        page = await ctx.fetcher.fetch(
+            tgt.page_url, headers=REQUEST_HEADERS, max_body_bytes=PAGE_BYTES, stop_at_title=False
+        )
         judged = judge_page(tgt, page)
         if judged.verdict is Verdict.OK and "embedding" in hint:
             judged = replace(
