@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from linkaudit.audit import NetworkDown, run_audit
 from linkaudit.cli import main
 from linkaudit.history import RunHistory
-from linkaudit.model import Health, Kind, Observation, Resource, Verdict
+from linkaudit.model import (
+    CheckOptions,
+    Finding,
+    Health,
+    Kind,
+    Observation,
+    Resource,
+    Verdict,
+)
+from linkaudit.providers import Previous
 from linkaudit.store import RunState, Store
+from simweb import Reply, SimWeb, page
 
 URL = "http://127.0.0.1:9/page"
 RES = [Resource(title="Essence of linear algebra", section="Math", kind=Kind.WEB, url=URL)]
@@ -61,10 +78,12 @@ def test_title_baseline_is_the_first_live_title(tmp_path: Path) -> None:
 def test_previous_is_the_last_live_observation(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     round_(db, Verdict.OK, "T", etag='"abc"', last_modified="Sun, 01 Nov 2026 00:00:00 GMT")
+    round_(db, Verdict.OK, "T", day=2, flags=("not_modified",))  # a 304 without validators
     with RunHistory.open(db, RES) as history:
-        assert history.previous[URL].etag == '"abc"'
-        assert history.previous[URL].title == "T"
-    round_(db, Verdict.DEAD, day=2)
+        assert history.previous[URL] == Previous(
+            etag='"abc"', last_modified="Sun, 01 Nov 2026 00:00:00 GMT", title="T"
+        )
+    round_(db, Verdict.DEAD, day=3)
     with RunHistory.open(db, RES) as history:
         assert history.previous == {}  # no validators for a page that was not live
 
@@ -264,3 +283,218 @@ def test_accept_needs_a_live_title(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["accept", URL, "--db", str(db)])
     assert result.exit_code == 2
     assert result.output == f"linkaudit: no live title recorded for {URL}: nothing to accept\n"
+
+
+# --- rounds of run_audit against the simulated web (tests/simweb.py) ---------------
+
+ROUNDS = CheckOptions(retries=0, timeout=5.0, allow_private=True)
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+def audit(web: SimWeb, resources: list[Resource], db: Path, **kw) -> dict[str | None, Finding]:
+    """One `check` round: run_audit with the history at `db`; findings by URL."""
+    kw.setdefault("resolver", web.resolver({"docs.test": 0}))
+    result = asyncio.run(run_audit(resources, ROUNDS, db_path=db, sleep=_no_sleep, **kw))
+    return {f.resource.url: f for f in result.findings}
+
+
+def web_resources(*urls: str, title: str = "Essence of linear algebra") -> list[Resource]:
+    return [Resource(title=title, section="Math", kind=Kind.WEB, url=u) for u in urls]
+
+
+def test_rounds_confirm_dead_recover_and_flap(simweb: SimWeb, tmp_path: Path) -> None:
+    """Dead only on the second failing round; live after failing is recovered; live,
+    failing, live is flaky."""
+    db = tmp_path / "history.db"
+    title = page("Essence of linear algebra")
+    gone, back, flap = (simweb.on(0, p, title) for p in ("/gone", "/back", "/flap"))
+    resources = web_resources(gone, back, flap)
+    rounds = [
+        {"/gone": title, "/back": Reply(404), "/flap": title},
+        {"/gone": Reply(404), "/back": Reply(404), "/flap": Reply(404)},
+        {"/gone": Reply(404), "/back": title, "/flap": title},
+    ]
+    seen = []
+    for answers in rounds:
+        for path, reply in answers.items():
+            simweb.on(0, path, reply)
+        seen.append(audit(simweb, resources, db))
+    assert [[r[u].health for u in (gone, back, flap)] for r in seen] == [
+        [Health.HEALTHY, Health.FAILING, Health.HEALTHY],
+        [Health.FAILING, Health.DEAD, Health.FAILING],
+        [Health.DEAD, Health.RECOVERED, Health.FLAKY],
+    ]
+    first, second, third = (r[gone] for r in seen)
+    assert second.failing_since == third.failing_since == second.observation.checked_at
+    assert third.last_live == first.observation.checked_at
+    assert "2 consecutive runs since" in third.evidence
+
+
+def test_rounds_flag_a_real_title_change_not_decorations(simweb: SimWeb, tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    url = simweb.on(0, "/la", page("Essence of linear algebra"))
+    resources = web_resources(url)
+    assert audit(simweb, resources, db)[url].health is Health.HEALTHY
+    simweb.on(0, "/la", page("ESSENCE OF LINEAR ALGEBRA - YouTube"))
+    decorated = audit(simweb, resources, db)[url]
+    assert (decorated.health, decorated.title_drift) == (Health.HEALTHY, False)
+    simweb.on(0, "/la", page("Cooking with Julia"))
+    drifted = audit(simweb, resources, db)[url]
+    assert drifted.health is Health.DRIFTED
+    assert "title_drift" in drifted.flags
+    assert drifted.baseline_title == "Essence of linear algebra"
+    with Store.open(db) as store:
+        store.accept_title(url)
+    assert audit(simweb, resources, db)[url].health is Health.HEALTHY
+
+
+def test_a_304_keeps_the_page_live_with_its_last_title(simweb: SimWeb, tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    tagged = page("Essence of linear algebra", headers={"ETag": '"v1"'})
+    url = simweb.on(0, "/tagged", tagged, Reply(304, headers={"ETag": '"v1"'}))
+    resources = web_resources(url)
+    audit(simweb, resources, db)
+    finding = audit(simweb, resources, db)[url]
+    asked = [s for s in simweb.requests if s.path == "/tagged"]
+    assert "if-none-match" not in asked[0].headers
+    assert asked[1].headers["if-none-match"] == '"v1"'
+    assert finding.observation is not None
+    assert finding.observation.verdict is Verdict.OK
+    assert finding.observation.title == "Essence of linear algebra"
+    assert "not_modified" in finding.flags
+    assert (finding.health, finding.title_drift) == (Health.HEALTHY, False)
+
+
+def test_a_network_down_round_leaves_no_trace(simweb: SimWeb, tmp_path: Path) -> None:
+    """With --confirm-after 3, failing, outage, failing is still two rounds: not dead."""
+    db = tmp_path / "history.db"
+    simweb.on("docs.test", "/x", Reply(404))
+    resources = web_resources(simweb.url("docs.test", "/x"))
+    url = resources[0].url
+    assert audit(simweb, resources, db, confirm_after=3)[url].health is Health.FAILING
+    with pytest.raises(NetworkDown):
+        audit(simweb, resources, db, resolver=simweb.resolver({}))  # no name resolves
+    with Store.open(db) as store:
+        assert [r.state for r in store.runs()] == [RunState.ABORTED, RunState.COMPLETE]
+        assert len(store.url_history(url)) == 1  # the outage recorded no verdict
+    assert audit(simweb, resources, db, confirm_after=3)[url].health is Health.FAILING
+    assert audit(simweb, resources, db, confirm_after=3)[url].health is Health.DEAD
+
+
+# --- `linkaudit check` processes: SIGKILL mid-run, two runs at once -----------------
+
+
+def write_catalog(path: Path, urls: list[str]) -> Path:
+    entries = [f"- url: {u}\n  title: Page {i}\n  section: Test\n" for i, u in enumerate(urls)]
+    path.write_text("".join(entries), encoding="utf-8")
+    return path
+
+
+def check_command(catalog: Path, db: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "linkaudit",
+        "check",
+        str(catalog),
+        "--db",
+        str(db),
+        "--report",
+        str(db.parent / "health.md"),
+        "--allow-private",
+        "--retries",
+        "0",
+        "--quiet",
+        *extra,
+    ]
+
+
+def json_health(path: Path) -> dict[str, str]:
+    return {r["url"]: r["health"] for r in json.loads(path.read_text())["results"]}
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Wait for a condition another process brings about, checking it every 20 ms."""
+    tick = threading.Event()
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        tick.wait(0.02)
+
+
+def test_sigkill_mid_run_leaves_a_consistent_database(site: Site, tmp_path: Path) -> None:
+    """Kill `linkaudit check` while some requests hang and a batch is written: the file
+    is intact, the run becomes `interrupted`, and the next judgement ignores it."""
+    db = tmp_path / "history.db"
+    fast = [f"/p{i}" for i in range(120)]
+    hang = [f"/hang{i}" for i in range(3)]
+    for path in fast:
+        site.pages[path] = (200, f"Page {path}", {})
+    site.pages["/gone"] = (404, "Not Found", {})
+    catalog = write_catalog(tmp_path / "c.yaml", [site.url(p) for p in ["/gone", *fast, *hang]])
+    report = tmp_path / "r.json"
+    gone = site.url("/gone")
+    for path in hang:
+        site.pages[path] = (200, "Slow page", {})
+    cmd = check_command(
+        catalog, db, "--confirm-after", "3", "--json", str(report), "--per-host", "16"
+    )
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert first.returncode == 0, first.stderr
+    assert json_health(report)[gone] == "failing"
+
+    site.hang.update(hang)
+    seen = len(site.requests)
+    child = subprocess.Popen([*cmd, "--timeout", "120"], stderr=subprocess.DEVNULL)
+    try:
+        site.wait_for_requests(seen + len(fast) + len(hang) + 1)
+        reader = sqlite3.connect(db)  # and a batch holding /gone has been written
+        written = "SELECT count(*) FROM observations WHERE run_id = 2 AND url = ?"
+        wait_until(lambda: reader.execute(written, [gone]).fetchone()[0] == 1)
+        reader.close()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT state FROM runs WHERE id = 2").fetchone()[0] == "running"
+    conn.close()
+    with Store.open(db) as store:
+        assert [r.state for r in store.runs()] == [RunState.INTERRUPTED, RunState.COMPLETE]
+        assert [h.run_state for h in store.url_history(gone)] == [
+            RunState.COMPLETE,
+            RunState.INTERRUPTED,
+        ]
+
+    site.hang.clear()
+    third = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert third.returncode == 0, third.stderr
+    assert json_health(report)[gone] == "failing"  # 2 complete runs of 3 needed, not 3
+
+
+def test_two_runs_on_one_database(site: Site, tmp_path: Path) -> None:
+    """While one `check` holds the history, a second one says so and exits 2."""
+    db = tmp_path / "history.db"
+    site.pages["/a"] = (200, "A page", {})
+    site.hang.add("/slow")
+    catalog = write_catalog(tmp_path / "c.yaml", [site.url("/a"), site.url("/slow")])
+    cmd = check_command(catalog, db, "--timeout", "120")
+    holder = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
+    try:
+        site.wait_for_requests(2)  # the holder is mid-run: it has the lock
+        second = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert second.returncode == 2
+    assert second.stderr.startswith(f"linkaudit: another linkaudit run holds {db} (run 1, ")
+    assert "Traceback" not in second.stderr
+    site.hang.clear()
+    with Store.open(db) as store:  # nothing corrupted, the holder's run is interrupted
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert [r.state for r in store.runs()] == [RunState.INTERRUPTED]

@@ -1,7 +1,7 @@
 """One run's conversation with the history database, for audit.py.
 
     with RunHistory.open(db_path, resources, options=...) as history:
-        history.previous          # last live observation per URL: validators, title
+        history.previous          # per URL, if it was live last time: validators, title
         history.add(observation)  # as observations arrive; written in batches
         findings = history.conclude(observations, rules=...)   # judge, then complete
 
@@ -22,10 +22,12 @@ from typing import Any
 
 from linkaudit.judge import History, Rules, judge, new_baselines
 from linkaudit.model import Finding, Observation, Resource
+from linkaudit.providers import Previous
 from linkaudit.store import BaselineHow, RunState, Store
 
 BATCH_SIZE = 100  # observations per transaction
 BATCH_DELAY = 1.0  # seconds: a slow run still writes what it has, about once a second
+PREVIOUS_DEPTH = 5  # past runs searched for validators a 304 answer did not repeat
 
 
 class RunHistory:
@@ -41,7 +43,7 @@ class RunHistory:
         self.store = store
         self.urls = sorted({r.url for r in resources if r.url})
         self.run_id: int | None = None
-        self.previous: dict[str, Observation] = {}
+        self.previous: dict[str, Previous] = {}
         self._pending: list[Observation] = []
         self._clock = clock
         self._last_write = clock()
@@ -62,11 +64,7 @@ class RunHistory:
         try:
             history = cls(store, resources)
             history.run_id = store.start_run(resources, options=options, started_at=started_at)
-            history.previous = {
-                url: past[-1]
-                for url, past in store.history(history.urls, limit=1).items()
-                if past and past[-1].verdict.is_live
-            }
+            history.previous = previous_of(store.history(history.urls, limit=PREVIOUS_DEPTH))
         except BaseException:
             store.close()
             raise
@@ -147,3 +145,25 @@ class RunHistory:
                     self.store.finish_run(RunState.INTERRUPTED, note=type(exc).__name__)
         finally:
             self.close()
+
+
+def previous_of(history: Mapping[str, Sequence[Observation]]) -> dict[str, Previous]:
+    """Validators and title for URLs that were live in their last complete run.
+
+    A 304 answer need not repeat ETag or Last-Modified: each is taken from the latest
+    observation of the live streak that carries it.
+    """
+    out: dict[str, Previous] = {}
+    for url, past in history.items():
+        streak: list[Observation] = []
+        for o in reversed(past):
+            if not o.verdict.is_live:
+                break
+            streak.append(o)
+        if streak:
+            out[url] = Previous(
+                etag=next((o.etag for o in streak if o.etag), None),
+                last_modified=next((o.last_modified for o in streak if o.last_modified), None),
+                title=next((o.title for o in streak if o.title), None),
+            )
+    return out

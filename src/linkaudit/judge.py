@@ -34,12 +34,14 @@ from urllib.parse import urlsplit
 from linkaudit.model import Finding, Flag, Health, Observation, Resource, Verdict
 from linkaudit.titles import same_title, shares_nothing
 
+CONFIRM_AFTER = 2  # consecutive dead runs that confirm `dead` (--confirm-after)
+
 
 @dataclass(frozen=True, slots=True)
 class Rules:
     """The thresholds of judgement; defaults are the CLI's defaults."""
 
-    confirm_after: int = 2
+    confirm_after: int = CONFIRM_AFTER
     error_after: int = 4
     error_days: float = 7.0
     flaky_window: int = 5
