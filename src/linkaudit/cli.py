@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -280,8 +281,7 @@ def check_command(
         resolve=resolve,
         allow_private=allow_private,
     )
-    err = click.get_text_stream("stderr")
-    tty = err.isatty() and not os.environ.get("CI")
+    tty = sys.stderr.isatty() and not os.environ.get("CI")
     bar = Progress(total=len({r.url for r in resources if r.url}), tty=tty)
 
     def progress(_observation: Observation) -> None:

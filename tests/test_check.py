@@ -1,0 +1,440 @@
+"""Scenarios of `linkaudit check` against the simulated web (tests/simweb.py).
+
+Most run the audit in-process through run_audit (so waits can be recorded instead of
+slept and names resolved by the simulated resolver); the CLI tests run the command itself.
+Each test asserts what a maintainer would see: verdict, final URL, hops, title.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import simweb_private
+from linkaudit.audit import NetworkDown, run_audit
+from linkaudit.cli import main
+from linkaudit.model import CheckOptions, Hop, Kind, Observation, Resource, Verdict
+from simweb import Reply, SimWeb, html, page
+
+FAST = CheckOptions(timeout=1.0, deadline=3.0, retries=3)
+
+
+class Waits:
+    """A recording sleep: remembers every wait, waits for none."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def check(
+    web: SimWeb,
+    *urls: str,
+    options: CheckOptions = FAST,
+    names: dict[str, int | str] | None = None,
+    waits: Waits | None = None,
+) -> dict[str, Observation]:
+    resources = [Resource(title="", section="s", kind=Kind.WEB, url=url) for url in urls]
+    result = asyncio.run(
+        run_audit(
+            resources,
+            options,
+            resolver=web.resolver(names),
+            sleep=waits or Waits(),
+            private=simweb_private,
+        )
+    )
+    return result.observations
+
+
+def one(web: SimWeb, url: str, **kw: object) -> Observation:
+    return check(web, url, **kw)[url]  # type: ignore[arg-type]
+
+
+def test_200_with_title(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/a", page("Essence of linear algebra"))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.final_url, obs.title) == (Verdict.OK, url, "Essence of linear algebra")
+    assert obs.hops == (Hop(url, 200),)
+    assert obs.http_status == 200
+
+
+def test_title_only_in_og_title(simweb: SimWeb) -> None:
+    head = '<meta property="og:title" content="Deep Learning Book">'
+    url = simweb.on(0, "/og", Reply(body=html(None, head=head)))
+    assert one(simweb, url).title == "Deep Learning Book"
+
+
+@pytest.mark.parametrize("status", [301, 308])
+def test_permanent_redirect_is_moved_with_final_url(simweb: SimWeb, status: int) -> None:
+    final = simweb.on(0, "/new", page("New home"))
+    url = simweb.on(0, "/old", Reply(status, location="/new"))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.final_url, obs.title) == (Verdict.MOVED, final, "New home")
+    assert obs.hops == (Hop(url, status), Hop(final, 200))
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_temporary_redirect_is_redirected(simweb: SimWeb, status: int) -> None:
+    final = simweb.on(0, "/login-free", page("Course"))
+    url = simweb.on(0, "/course", Reply(status, location=final))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.final_url) == (Verdict.REDIRECTED, final)
+    assert [hop.status for hop in obs.hops] == [status, 200]
+
+
+def test_permanent_then_temporary_is_moved(simweb: SimWeb) -> None:
+    final = simweb.on(0, "/c", page("C"))
+    simweb.on(0, "/b", Reply(302, location="/c"))
+    url = simweb.on(0, "/a", Reply(301, location="/b"))
+    obs = one(simweb, url)
+    assert obs.verdict is Verdict.MOVED
+    assert [(h.url, h.status) for h in obs.hops] == [
+        (url, 301),
+        (simweb.url(0, "/b"), 302),
+        (final, 200),
+    ]
+
+
+def test_cross_host_redirect(simweb: SimWeb) -> None:
+    final = simweb.on(1, "/book", page("The Book"))
+    url = simweb.on(0, "/book", Reply(301, location=final))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.final_url, obs.title) == (Verdict.MOVED, final, "The Book")
+    assert simweb.hits(1, "/book") == 1
+
+
+def test_meta_refresh_is_followed_as_a_hop_and_is_moved(simweb: SimWeb) -> None:
+    final = simweb.on(1, "/here", page("Moved here"))
+    refresh = f'<meta http-equiv="refresh" content="0; url={final}">'
+    url = simweb.on(0, "/there", Reply(body=html("Redirecting", head=refresh)))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.final_url, obs.title) == (Verdict.MOVED, final, "Moved here")
+    assert obs.hops == (Hop(url, 200), Hop(final, 200))
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_not_found_and_gone_are_dead(simweb: SimWeb, status: int) -> None:
+    url = simweb.on(0, "/gone", Reply(status, body=html("Not here")))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.http_status, obs.error) == (Verdict.DEAD, status, f"HTTP {status}")
+
+
+def test_redirect_loop_is_error(simweb: SimWeb) -> None:
+    simweb.on(0, "/ping", Reply(302, location="/pong"))
+    url = simweb.on(0, "/pong", Reply(302, location="/ping"))
+    obs = one(simweb, url)
+    assert obs.verdict is Verdict.ERROR
+    assert "loop" in (obs.error or "")
+    assert len(obs.hops) == 2
+
+
+def test_eleven_redirects_is_error_ten_is_fine(simweb: SimWeb) -> None:
+    for i in range(11):
+        simweb.on(0, f"/r{i}", Reply(301, location=f"/r{i + 1}"))
+    simweb.on(0, "/r11", page("End"))
+    simweb.on(0, "/s1", Reply(301, location="/r2"))  # 10 redirects to the end
+    found = check(simweb, simweb.url(0, "/r0"), simweb.url(0, "/s1"))
+    too_many = found[simweb.url(0, "/r0")]
+    assert too_many.verdict is Verdict.ERROR
+    assert "more than 10 redirects" in (too_many.error or "")
+    assert found[simweb.url(0, "/s1")].verdict is Verdict.MOVED
+
+
+def test_429_retry_after_is_waited_for_then_ok(simweb: SimWeb) -> None:
+    """The wait really happens: the server sees the second request >= 1 s after the first."""
+    url = simweb.on(0, "/busy", Reply(429, headers={"Retry-After": "1"}), page("Finally"))
+    options = CheckOptions(timeout=2.0, deadline=5.0)
+    resources = [Resource(title="", section="s", kind=Kind.WEB, url=url)]
+    result = asyncio.run(
+        run_audit(resources, options, resolver=simweb.resolver(), private=simweb_private)
+    )
+    obs = result.observations[url]
+    assert (obs.verdict, obs.title) == (Verdict.OK, "Finally")
+    first, second = (s.at for s in simweb.requests if s.path == "/busy")
+    assert second - first >= 1.0
+
+
+def test_retry_after_pauses_the_whole_host(simweb: SimWeb) -> None:
+    """Both URLs of the rate-limited host wait the 7 s; the other host does not."""
+    busy = simweb.on(0, "/busy", Reply(429, headers={"Retry-After": "7"}), page("Later"))
+    other = simweb.on(0, "/other", page("Other"))
+    elsewhere = simweb.on(1, "/elsewhere", page("Elsewhere"))
+    waits = Waits()
+    options = CheckOptions(deadline=30, per_host=1)
+    found = check(simweb, busy, other, elsewhere, waits=waits, options=options)
+    assert {o.verdict for o in found.values()} == {Verdict.OK}
+    paused = [s for s in waits.seconds if s > 0]
+    assert len(paused) == 2
+    assert all(6.5 < s <= 7.0 for s in paused)
+
+
+def test_retry_after_beyond_the_cap_is_blocked_not_dead(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/busy", Reply(429, headers={"Retry-After": "3600"}))
+    obs = one(simweb, url)
+    assert obs.verdict is Verdict.BLOCKED
+    assert "rate_limited" in obs.flags
+    assert simweb.hits(0, "/busy") == 1
+
+
+def test_503_once_then_200_is_ok(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/flaky", Reply(503), page("Back"))
+    waits = Waits()
+    obs = one(simweb, url, waits=waits)
+    assert (obs.verdict, obs.title) == (Verdict.OK, "Back")
+    assert len(waits.seconds) == 1 and waits.seconds[0] >= 0.5
+
+
+def test_503_always_is_error_after_the_retries(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/down", Reply(503))
+    waits = Waits()
+    obs = one(simweb, url, waits=waits)
+    assert (obs.verdict, obs.http_status) == (Verdict.ERROR, 503)
+    assert simweb.hits(0, "/down") == 4  # 1 + --retries 3
+    assert waits.seconds == sorted(waits.seconds)  # backing off
+
+
+def test_hang_is_error_within_the_deadline(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/hang", Reply(hang=True))
+    started = time.monotonic()
+    obs = one(simweb, url, options=CheckOptions(timeout=0.5, deadline=1.5))
+    assert obs.verdict is Verdict.ERROR
+    assert "timeout" in (obs.error or "")
+    assert time.monotonic() - started < 3.0
+
+
+def test_connection_closed_without_response_is_error(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/close", Reply(close=True))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.http_status) == (Verdict.ERROR, None)
+    assert obs.error and obs.error.startswith("reset")
+
+
+def test_slow_drip_of_headers_is_error_within_the_deadline(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/drip", Reply(drip=0.2, body=html("Slow")))
+    started = time.monotonic()
+    obs = one(simweb, url, options=CheckOptions(timeout=0.5, deadline=1.5))
+    assert obs.verdict is Verdict.ERROR
+    assert time.monotonic() - started < 3.0
+
+
+def test_slow_drip_of_the_body_keeps_what_came_and_does_not_stall(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/dripbody", Reply(drip_body=0.2, body=html("Slow page", body="x" * 50)))
+    started = time.monotonic()
+    obs = one(simweb, url, options=CheckOptions(timeout=0.5, deadline=1.5))
+    assert (obs.verdict, obs.http_status) == (Verdict.OK, 200)  # the page is there
+    assert "body" in (obs.error or "")
+    assert time.monotonic() - started < 3.0
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_unauthorized_and_forbidden_are_blocked(simweb: SimWeb, status: int) -> None:
+    url = simweb.on(0, "/private", Reply(status, body=html("Sign in")))
+    assert one(simweb, url).verdict is Verdict.BLOCKED
+
+
+def test_cloudflare_challenge_is_blocked(simweb: SimWeb) -> None:
+    body = html("Just a moment...", body="<script>window._cf_chl_opt={}</script>")
+    url = simweb.on(0, "/cf", Reply(403, body=body, headers={"cf-mitigated": "challenge"}))
+    obs = one(simweb, url)
+    assert obs.verdict is Verdict.BLOCKED
+    assert "bot_challenge" in obs.flags
+
+
+def test_200_mb_body_is_ok_fast_and_memory_bounded(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/huge", Reply(size=200_000_000))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.title) == (Verdict.OK, "Big")
+    assert time.monotonic() - started < 2.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
+
+
+def test_gzip_bomb_is_read_bounded(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/bomb", Reply(gzip_bomb=100_000_000))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    obs = one(simweb, url)
+    assert obs.verdict is Verdict.OK
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
+
+
+def test_latin1_title_and_entities_are_decoded(simweb: SimWeb) -> None:
+    body = "<html><head><title>Caf\xe9 &amp; cr\xe8me &#8212; R&eacute;sum&eacute;</title>"
+    url = simweb.on(
+        0,
+        "/latin1",
+        Reply(body=body.encode("iso-8859-1"), content_type="text/html; charset=ISO-8859-1"),
+    )
+    assert one(simweb, url).title == "Café & crème — Résumé"
+
+
+def test_connection_refused_is_error(simweb: SimWeb) -> None:
+    ok = simweb.on(0, "/up", page("Up"))
+    refused = simweb.refused_url("/x")
+    found = check(simweb, ok, refused)
+    assert found[refused].verdict is Verdict.ERROR
+    assert "connect" in (found[refused].error or "")
+
+
+def test_unresolvable_name_is_dead(simweb: SimWeb) -> None:
+    ok = simweb.on(0, "/up", page("Up"))
+    gone = simweb.url("gone.invalid", "/")
+    obs = check(simweb, ok, gone)[gone]
+    assert obs.verdict is Verdict.DEAD
+    assert obs.error == "name does not resolve: gone.invalid"
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/admin", "http://intranet.test/"])
+def test_redirect_to_a_private_address_is_refused(simweb: SimWeb, target: str) -> None:
+    url = simweb.on(0, "/sneaky", Reply(302, location=target.format(port=simweb.port)))
+    obs = one(simweb, url, names={"intranet.test": "10.0.0.5"})
+    assert obs.verdict is Verdict.BLOCKED
+    assert "private_address_refused" in obs.flags
+    assert "--allow-private" in (obs.error or "")
+    assert obs.hops == (Hop(url, 302),)
+
+
+def test_allow_private_lets_the_redirect_through(simweb: SimWeb) -> None:
+    """With --allow-private, a redirect into the 'intranet' (here: host 3) is followed."""
+    final = simweb.on("intranet.test", "/wiki", page("Wiki"))
+    final = f"http://intranet.test:{simweb.port}/wiki"
+    url = simweb.on(0, "/in", Reply(302, location=final))
+    resources = [Resource(title="", section="s", kind=Kind.WEB, url=url)]
+
+    def private(address: str) -> bool:
+        return address == simweb.hosts[3] or simweb_private(address)
+
+    found = {}
+    for allow in (False, True):
+        options = CheckOptions(timeout=1.0, deadline=3.0, allow_private=allow)
+        audit = run_audit(
+            resources,
+            options,
+            resolver=simweb.resolver({"intranet.test": 3}),
+            private=private,
+            sleep=Waits(),
+        )
+        found[allow] = asyncio.run(audit).observations[url]
+    assert found[False].verdict is Verdict.BLOCKED
+    assert (found[True].verdict, found[True].title) == (Verdict.REDIRECTED, "Wiki")
+
+
+def test_every_host_unreachable_aborts(simweb: SimWeb) -> None:
+    urls = [simweb.refused_url("/a"), simweb.url("gone.invalid", "/b")]
+    resources = [Resource(title="", section="s", kind=Kind.WEB, url=u) for u in urls]
+    with pytest.raises(NetworkDown, match=r"network unavailable: 0 of 2 hosts answered"):
+        asyncio.run(
+            run_audit(
+                resources, FAST, resolver=simweb.resolver(), sleep=Waits(), private=simweb_private
+            )
+        )
+
+
+def test_resolve_connects_to_the_address_but_keeps_the_name(simweb: SimWeb) -> None:
+    simweb.on("docs.example", "/guide", page("Guide"))
+    url = f"http://docs.example:{simweb.port}/guide"
+    options = CheckOptions(
+        timeout=1.0, deadline=3.0, resolve=(("docs.example", simweb.port, simweb.hosts[2]),)
+    )
+    obs = one(simweb, url, options=options)
+    assert (obs.verdict, obs.title) == (Verdict.OK, "Guide")
+    seen = next(s for s in simweb.requests if s.path == "/guide")
+    assert (seen.host, seen.address) == ("docs.example", simweb.hosts[2])
+
+
+def test_per_host_limit_holds_and_other_hosts_are_not_held_back(simweb: SimWeb) -> None:
+    slow = [simweb.on(0, f"/slow{i}", page("Slow", delay=0.3)) for i in range(8)]
+    fast = [simweb.on(1, f"/fast{i}", page("Fast")) for i in range(4)]
+    options = CheckOptions(timeout=2.0, deadline=5.0, per_host=2, concurrency=8)
+    found = check(simweb, *slow, *fast, options=options)
+    assert all(o.verdict is Verdict.OK for o in found.values())
+    by_path = {s.path: s.at for s in simweb.requests}
+    starts = sorted(by_path[f"/slow{i}"] for i in range(8))
+    assert starts[2] - starts[0] >= 0.25  # never more than 2 at once on host 0
+    assert max(by_path[f"/fast{i}"] for i in range(4)) - starts[0] < 0.25
+
+
+def test_user_agent_names_linkaudit(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/ua", page("UA"))
+    one(simweb, url)
+    agent = simweb.requests[0].headers["user-agent"]
+    assert agent.startswith("linkaudit/") and "github.com/linkaudit/linkaudit" in agent
+
+
+# --- through the command line ---
+
+
+def write_catalog(path: Path, urls: list[str]) -> Path:
+    lines = []
+    for i, url in enumerate(urls):
+        lines += [f"- url: {url}", f"  title: Resource {i}", "  section: Test"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_check_writes_the_designs_json(simweb: SimWeb, tmp_path: Path) -> None:
+    ok = simweb.on(0, "/a", page("Alpha"))
+    moved = simweb.on(1, "/old", Reply(301, location="/new"))
+    simweb.on(1, "/new", page("New"))
+    dead = simweb.on(2, "/gone", Reply(404))
+    catalog = write_catalog(tmp_path / "c.yaml", [ok, moved, dead])
+    out = tmp_path / "out" / "run.json"
+    args = ["check", str(catalog), "--allow-private", "--json", str(out)]
+    args += ["--db", str(tmp_path / "h.db"), "--report", str(tmp_path / "health.md")]
+    result = CliRunner().invoke(main, args)
+    assert "checked 3 URLs" in result.output
+    assert "ok 1, moved 1, dead 1" in result.output
+    document = json.loads(out.read_text())
+    assert set(document) == {"run", "results"}
+    rows = {row["url"]: row for row in document["results"]}
+    assert list(rows) == [ok, moved, dead]
+    assert rows[moved]["verdict"] == "moved"
+    assert rows[moved]["final_url"] == simweb.url(1, "/new")
+    assert rows[moved]["hops"] == [
+        {"url": moved, "status": 301},
+        {"url": simweb.url(1, "/new"), "status": 200},
+    ]
+    assert rows[ok]["title"] == "Alpha"
+    assert rows[dead]["http_status"] == 404
+    expected_keys = {
+        "url", "final_url", "verdict", "health", "http_status", "hops", "title",
+        "baseline_title", "title_drift", "flags", "error", "elapsed_ms", "checked_at",
+        "resource",
+    }  # fmt: skip
+    assert set(rows[ok]) == expected_keys
+
+
+def test_cli_network_down_exits_3_and_records_nothing(simweb: SimWeb, tmp_path: Path) -> None:
+    catalog = write_catalog(
+        tmp_path / "c.yaml", [simweb.refused_url("/a"), simweb.refused_url("/b")]
+    )
+    db = tmp_path / "h.db"
+    args = ["check", str(catalog), "--allow-private", "--retries", "0", "--db", str(db)]
+    args += ["--report", str(tmp_path / "health.md"), "--json", str(tmp_path / "r.json")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3
+    assert "network unavailable: 0 of 1 hosts answered; nothing recorded" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "r.json").exists()
+    if db.exists():
+        with sqlite3.connect(db) as conn:
+            tables = {r[0] for r in conn.execute("select name from sqlite_master")}
+            if "observations" in tables:
+                assert conn.execute("select count(*) from observations").fetchone() == (0,)
+
+
+def test_cli_rejects_a_bad_resolve(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "c.yaml", ["https://example.org/"])
+    result = CliRunner().invoke(main, ["check", str(catalog), "--resolve", "example.org:443"])
+    assert result.exit_code == 2
+    assert "HOST:PORT:ADDRESS" in result.output
