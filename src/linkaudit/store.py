@@ -50,19 +50,6 @@ from linkaudit.store_schema import (
     row_observation,
 )
 
-__all__ = [
-    "DEFAULT_DB",
-    "Baseline",
-    "BaselineHow",
-    "HistoryRow",
-    "RunRow",
-    "RunState",
-    "Store",
-    "StoreBusy",
-    "StoreError",
-    "StoreMissing",
-    "StoreTooNew",
-]
 
 DEFAULT_DB = Path("reports/history.db")
 BUSY_TIMEOUT_MS = 5000
@@ -137,11 +124,7 @@ class Store:
                     MIGRATIONS.apply(db)
                 finally:
                     store.lock.release()
-            if store.lock.acquire():
-                try:
-                    store._mark_interrupted()
-                finally:
-                    store.lock.release()
+            store._tidy()
         except BaseException:
             db.close()
             raise
@@ -168,6 +151,21 @@ class Store:
         )
         holder = f" (run {row[0]}, started {row[1]}, pid {row[2]})" if row else ""
         return StoreBusy(f"another linkaudit run holds {self.path}{holder}")
+
+    def _tidy(self) -> None:
+        """Mark dead runs interrupted, if no live run holds the lock (read-only
+        directories and files are left as they are)."""
+        try:
+            if not self.lock.acquire():
+                return
+        except OSError:
+            return
+        try:
+            self._mark_interrupted()
+        except sqlite3.OperationalError:  # e.g. a read-only file: a reader can still read
+            pass
+        finally:
+            self.lock.release()
 
     def _mark_interrupted(self) -> None:
         """Runs left `running` by a process that died (we hold the lock, so none live)."""
