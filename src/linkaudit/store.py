@@ -50,7 +50,6 @@ from linkaudit.store_schema import (
     row_observation,
 )
 
-
 DEFAULT_DB = Path("reports/history.db")
 BUSY_TIMEOUT_MS = 5000
 LOCK_PATIENCE = 0.5  # seconds a new run waits for a brief lock holder
