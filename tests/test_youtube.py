@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+from click.testing import CliRunner
 
 from linkaudit.catalog import detect_kind
+from linkaudit.cli import main
 from linkaudit.fetch import Fetcher
 from linkaudit.model import (
     CheckOptions,
@@ -21,7 +24,7 @@ from linkaudit.model import (
     Resource,
     Verdict,
 )
-from linkaudit.providers import CheckContext, youtube
+from linkaudit.providers import CheckContext, arxiv, route, youtube
 from simweb import Reply, SimWeb
 
 REPLICAS = Path(__file__).parent / "replicas"
@@ -469,3 +472,70 @@ def test_player_data_deep_in_a_full_size_page_is_still_read(simweb):
     extra = {"/watch?v=BIGprivate1": (Reply(403, "Forbidden"), Reply(200, big))}
     obs = only(check(simweb, "/watch?v=BIGprivate1", extra=extra)[0])
     assert obs.verdict is Verdict.SOFT_DEAD and obs.flags == ("private",)
+
+
+def test_route_sends_youtube_and_arxiv_resources_to_their_providers():
+    resources = [
+        Resource("v", "s", Kind.YOUTUBE_VIDEO, url=VIDEO),
+        Resource("p", "s", Kind.YOUTUBE_PLAYLIST, url=PLAYLIST),
+        Resource("c", "s", Kind.YOUTUBE_CHANNEL, url=CHANNEL),
+        Resource("a", "s", Kind.ARXIV, url="https://arxiv.org/abs/1706.03762"),
+        Resource("t", "s", Kind.WEB, url="https://www.youtube.com/feed/trending"),
+        Resource("w", "s", Kind.WEB, url="https://course.example/"),
+        Resource("u", "s", Kind.WEB),
+    ]
+    routed = {p.name: [r.title for r in rs] for p, rs in route(resources).items()}
+    assert routed == {"youtube": ["v", "p", "c"], "arxiv": ["a"], "web": ["t", "w"]}
+
+
+def test_check_command_judges_the_big_hosts_end_to_end(simweb, tmp_path):
+    """`linkaudit check --resolve ... --json`: YouTube, arXiv and a parked page in one run."""
+    program_youtube(simweb)
+    paper = simweb.url("arxiv.org", "/abs/1706.03762v1")
+    query = arxiv.api_urls(arxiv.endpoint_for(paper), ["1706.03762"])[0]
+    entry = (
+        (REPLICAS / "arxiv_entry.xml")
+        .read_text()
+        .format(
+            ident="1706.03762", version=7, title="Attention Is All You Need", comment="", summary=""
+        )
+    )
+    feed = (
+        (REPLICAS / "arxiv_feed.xml")
+        .read_text()
+        .format(id_list="1706.03762", max_results=1, total=1, entries=entry)
+    )
+    simweb.on(
+        "export.arxiv.org", _path(query), Reply(200, feed, content_type="application/atom+xml")
+    )
+    simweb.on("mlnotes.example", "/notes/week1", Reply(200, replica("parked_godaddy.html")))
+    urls = {
+        "live": simweb.url(YT, f"/watch?v={LIVE_ID}"),
+        "removed": simweb.url(YT, f"/playlist?list={PL_GONE}"),
+        "paper": paper,
+        "parked": simweb.url("mlnotes.example", "/notes/week1"),
+    }
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        "".join(f"- url: {url}\n  title: {name}\n  section: S\n" for name, url in urls.items())
+    )
+    names = (YT, "export.arxiv.org", "arxiv.org", "mlnotes.example")
+    resolve = [arg for n in names for arg in ("--resolve", f"{n}:{simweb.port}:{simweb.hosts[0]}")]
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "check", str(catalog), "--db", str(tmp_path / "h.db"),
+            "--report", str(tmp_path / "health.md"), "--json", str(out),
+            "--allow-private", "--retries", "0", "-q", *resolve,
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = {r["url"]: r for r in json.loads(out.read_text())["results"]}
+    assert found[urls["live"]]["verdict"] == "ok"
+    assert found[urls["removed"]]["verdict"] == "soft_dead"
+    assert "The playlist does not exist." in found[urls["removed"]]["error"]
+    assert "newer_version" in found[urls["paper"]]["flags"]
+    assert "newer version v7" in found[urls["paper"]]["error"]
+    assert found[urls["parked"]]["verdict"] == "soft_dead"
+    assert "parked_domain" in found[urls["parked"]]["flags"]

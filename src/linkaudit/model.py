@@ -205,6 +205,7 @@ class CheckOptions:
     max_redirects: int = 10
     retry_after_cap: float = 60.0
     deadline: float | None = None  # per URL, covering retries and slow bodies; None: derived
+    arxiv_api: str | None = None  # export API endpoint; None: export.arxiv.org, same scheme/port
 
     @property
     def url_deadline(self) -> float:

@@ -20,12 +20,12 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.model import CheckOptions, Fetched, Flag, Kind, Observation, Resource, Verdict
+from linkaudit.providers import CheckContext
 
 API_PATH = "/api/query"
 API_HOST = "export.arxiv.org"
@@ -224,7 +224,7 @@ class ArxivProvider:
 
     @classmethod
     def from_options(cls, options: CheckOptions) -> ArxivProvider:
-        return cls(endpoint=getattr(options, "arxiv_api", None))
+        return cls(endpoint=options.arxiv_api)
 
     def claims(self, resource: Resource) -> bool:
         return (
@@ -233,7 +233,7 @@ class ArxivProvider:
             and paper(resource.url) is not None
         )
 
-    async def check(self, resources: Sequence[Resource], ctx: Any) -> None:
+    async def check(self, resources: Sequence[Resource], ctx: CheckContext) -> None:
         refs = {r.url: paper(r.url) for r in resources if r.url}
         by_endpoint: dict[str, list[str]] = {}
         for url, ref in refs.items():
@@ -249,7 +249,7 @@ class ArxivProvider:
                 await self._check_batch(query, set(chunk), urls, refs, ctx)
 
     async def _check_batch(
-        self, query: str, chunk: set[str], urls: list[str], refs: dict, ctx: Any
+        self, query: str, chunk: set[str], urls: list[str], refs: dict, ctx: CheckContext
     ) -> None:
         mine = [u for u in urls if refs[u].ident in chunk]
         answer = await self.pacer.run(lambda: ctx.fetcher.fetch(query))
@@ -263,9 +263,9 @@ class ArxivProvider:
         each_ms = answer.elapsed_ms // max(len(mine), 1)
         for url in mine:
             judged = judge_entry(refs[url], feed.entries.get(refs[url].ident))
-            ctx.emit(_observation(url, judged, answer, ctx, each_ms, final_url=None))
+            ctx.emit(_observation(url, judged, answer, ctx, each_ms, on_page=False))
 
-    async def _check_abs(self, url: str, ref: Paper, ctx: Any) -> None:
+    async def _check_abs(self, url: str, ref: Paper, ctx: CheckContext) -> None:
         page = await self.pacer.run(lambda: ctx.fetcher.fetch(abs_url(url, ref)))
         judged = judge_abs(ref, page)
         if judged.verdict is Verdict.OK and ref.version is not None:
@@ -273,7 +273,7 @@ class ArxivProvider:
             newest = max((int(v) for v in latest), default=None)
             withdrawn = Flag.WITHDRAWN in judged.flags
             judged = judge_entry(ref, Entry(ref.ident, newest, judged.title or "", withdrawn))
-        ctx.emit(_observation(url, judged, page, ctx, page.elapsed_ms, final_url=page.final_url))
+        ctx.emit(_observation(url, judged, page, ctx, page.elapsed_ms, on_page=True))
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
@@ -284,17 +284,22 @@ def _observation(
     url: str,
     judged: Judgement,
     fetched: Fetched,
-    ctx: Any,
+    ctx: CheckContext,
     elapsed_ms: int,
     *,
-    final_url: str | None,
+    on_page: bool,
 ) -> Observation:
+    """An API answer speaks for the catalogued URL itself; an abs page has its own hops."""
+    if on_page:
+        final_url, hops = fetched.final_url, fetched.hops
+    else:
+        final_url, hops = (url if judged.verdict.is_live else None), ()
     return Observation(
         url=url,
         verdict=judged.verdict,
         final_url=final_url,
         http_status=fetched.status,
-        hops=fetched.hops if final_url else (),
+        hops=hops,
         title=judged.title,
         flags=tuple(str(f) for f in judged.flags),
         error=judged.evidence,

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 
 from linkaudit.model import Fetched, Flag, Kind, Observation, Resource, Verdict
-from linkaudit.providers import soft404
+from linkaudit.providers import CheckContext, soft404
 
 YOUTUBE_HOSTS = frozenset(
     {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be"}
@@ -327,21 +327,22 @@ class YouTubeProvider:
         kinds = {Kind.YOUTUBE_VIDEO, Kind.YOUTUBE_PLAYLIST, Kind.YOUTUBE_CHANNEL}
         return resource.kind in kinds and bool(resource.url) and target(resource.url) is not None
 
-    async def check(self, resources: Sequence[Resource], ctx: Any) -> None:
+    async def check(self, resources: Sequence[Resource], ctx: CheckContext) -> None:
         urls = list(dict.fromkeys(r.url for r in resources if r.url))
         await asyncio.gather(*(self._check_one(url, ctx) for url in urls))
 
-    async def _check_one(self, url: str, ctx: Any) -> None:
+    async def _check_one(self, url: str, ctx: CheckContext) -> None:
         tgt = target(url)
         assert tgt is not None  # claims() guarantees it
-        fetched, judged, on_page, spent = await self._judge(url, tgt, ctx)
+        fetched, judged, on_page, spent = await self._judge(tgt, ctx)
+        final_url = fetched.final_url if on_page else (url if judged.verdict.is_live else None)
         if judged.slow_down:
             self._slow(ctx, fetched)
         ctx.emit(
             Observation(
                 url=url,
                 verdict=judged.verdict,
-                final_url=fetched.final_url if on_page else None,
+                final_url=final_url,
                 http_status=fetched.status,
                 hops=fetched.hops if on_page else (),
                 title=judged.title,
@@ -353,7 +354,7 @@ class YouTubeProvider:
             )
         )
 
-    async def _judge(self, url: str, tgt: Target, ctx: Any) -> tuple[Fetched, Judgement, bool, int]:
+    async def _judge(self, tgt: Target, ctx: CheckContext) -> tuple[Fetched, Judgement, bool, int]:
         """oEmbed first; the page when oEmbed cannot tell. (fetched, judgement, on page, ms)"""
         hint, spent = "", 0
         if tgt.oembed_url:
@@ -382,7 +383,7 @@ class YouTubeProvider:
             )
         return page, judged, True, spent + page.elapsed_ms
 
-    def _slow(self, ctx: Any, fetched: Fetched) -> None:
+    def _slow(self, ctx: CheckContext, fetched: Fetched) -> None:
         host = urlsplit(fetched.url).hostname or CANONICAL_HOST
         retry_after = soft404.header(fetched, "retry-after").strip()
         seconds = float(retry_after) if retry_after.isdigit() else self.slow_down_seconds
