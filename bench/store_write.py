@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from linkaudit.history import BATCH_SIZE
 from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
 from linkaudit.store import RunState, Store
 
@@ -44,7 +45,7 @@ def observations(count: int) -> list[Observation]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE)
     args = parser.parse_args()
     obs = observations(args.count)
     resources = [Resource(title=o.title or "", section="", kind=Kind.WEB, url=o.url) for o in obs]

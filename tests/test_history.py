@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from linkaudit import __version__
 from linkaudit.audit import NetworkDown, run_audit
 from linkaudit.cli import main
 from linkaudit.history import RunHistory
@@ -498,3 +499,19 @@ def test_two_runs_on_one_database(site: Site, tmp_path: Path) -> None:
     with Store.open(db) as store:  # nothing corrupted, the holder's run is interrupted
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert [r.state for r in store.runs()] == [RunState.INTERRUPTED]
+
+
+def test_check_refuses_a_database_from_a_newer_linkaudit(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    Store.open(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    catalog = write_catalog(tmp_path / "c.yaml", ["http://127.0.0.1:9/x"])
+    result = subprocess.run(
+        check_command(catalog, db), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"linkaudit: {db} has schema version 99, newer than this linkaudit"
+        f" {__version__} understands (1): upgrade linkaudit\n"
+    )
