@@ -266,7 +266,9 @@ class ArxivProvider:
             ctx.emit(_observation(url, judged, answer, ctx, each_ms, on_page=False))
 
     async def _check_abs(self, url: str, ref: Paper, ctx: CheckContext) -> None:
-        page = await self.pacer.run(lambda: ctx.fetcher.fetch(abs_url(url, ref)))
+        page = await self.pacer.run(
+            lambda: ctx.fetcher.fetch(abs_url(url, ref), stop_at_title=False)
+        )  # the whole page: its version history sits below the abstract
         judged = judge_abs(ref, page)
         if judged.verdict is Verdict.OK and ref.version is not None:
             latest = re.findall(r"\[v(\d+)\]", page.body_text)
