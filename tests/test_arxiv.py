@@ -227,13 +227,19 @@ def target_of(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
-def program_api(web: SimWeb, idents: list[str], versions: dict[str, int]) -> list[str]:
+def program_api(
+    web: SimWeb, idents: list[str], versions: dict[str, int], comments: dict[str, str] | None = None
+) -> list[str]:
     """The export API's answers to the batched queries: shuffled, unknown ids left out."""
     endpoint = arxiv.endpoint_for(web.url(ABS, "/"))
     queries = arxiv.api_urls(endpoint, idents)
     for n, query in enumerate(queries):
         asked = parse_qs(urlsplit(query).query)["id_list"][0].split(",")
-        entries = [entry_xml(i, versions.get(i, 1), f"Paper {i}") for i in asked if i != UNKNOWN]
+        entries = [
+            entry_xml(i, versions.get(i, 1), f"Paper {i}", (comments or {}).get(i, ""))
+            for i in asked
+            if i != UNKNOWN
+        ]
         random.Random(n).shuffle(entries)
         body = feed_xml(entries, id_list=",".join(asked))
         web.on(API, target_of(query), Reply(200, body, content_type=ATOM_TYPE))
@@ -282,7 +288,8 @@ def api_calls(web: SimWeb) -> list[dict[str, list[str]]]:
 def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock(simweb):
     """The one real wait of the suite (about 3 s): arXiv's pace, as the server saw it."""
     idents = [f"2101.{i:05d}" for i in range(118)] + [UNKNOWN, NEWER]
-    program_api(simweb, idents, {NEWER: 7})
+    withdrawn = "This paper has been withdrawn by the author due to an error in Lemma 2"
+    program_api(simweb, idents, {NEWER: 7, "2101.00042": 3}, {"2101.00042": withdrawn})
     urls = [simweb.url(ABS, f"/abs/{i}") for i in idents[:-1]]
     urls.append(simweb.url(ABS, f"/pdf/{NEWER}v1"))
     seen = run(simweb, urls, arxiv.Pacer())
@@ -291,6 +298,7 @@ def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock(sim
     assert calls[1].at - calls[0].at >= 3.0
     for ident, url in zip(idents[:118], urls, strict=False):
         assert (seen[url].verdict, seen[url].title) == (Verdict.OK, f"Paper {ident}")
+    assert seen[urls[42]].flags == ("withdrawn",) and "withdrawn" in (seen[urls[42]].error or "")
     unknown = seen[simweb.url(ABS, f"/abs/{UNKNOWN}")]
     assert unknown.verdict is Verdict.DEAD and UNKNOWN in (unknown.error or "")
     newer = seen[urls[-1]]
