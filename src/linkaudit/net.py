@@ -8,6 +8,8 @@
     proxy_mounts        proxies from the environment (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)
     ssl_context         trust from SSL_CERT_FILE / SSL_CERT_DIR, else certifi
 
+    failure_of(exc)     what went wrong with a request: (FailureKind, before any HTTP answer)
+
 Exceptions (raised from connect, so they surface from `AsyncClient.send`):
 
     NameNotResolved         the name does not resolve
@@ -31,6 +33,8 @@ from typing import Any
 import certifi
 import httpcore
 import httpx
+
+from linkaudit.model import FailureKind
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -102,6 +106,43 @@ def parse_resolve(spec: str) -> tuple[str, int, str]:
     if not is_ip(address):
         raise ValueError(f"--resolve address is not an IP address: {address!r}")
     return host.lower(), int(port), address
+
+
+def failure_of(exc: BaseException) -> tuple[FailureKind, bool]:
+    """(kind, before any HTTP response) for an exception raised by a request."""
+    text = f"{exc!r} {exc.__cause__!r}".lower()
+    if isinstance(exc, NameNotResolved):
+        return FailureKind.DNS, True
+    if isinstance(exc, PrivateAddressRefused):
+        return FailureKind.PRIVATE_ADDRESS, False
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FailureKind.TIMEOUT, True
+    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
+        if "ssl" in text or "certificate" in text or "tls" in text:
+            return FailureKind.TLS, False
+        return FailureKind.CONNECT, True
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return FailureKind.TIMEOUT, False
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "without sending" in text or "peer closed" in text or "incomplete" in text:
+            return FailureKind.RESET, False
+        return FailureKind.PROTOCOL, False
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
+        return FailureKind.INVALID_URL, False
+    if isinstance(exc, httpx.ProtocolError):
+        return FailureKind.PROTOCOL, False
+    return FailureKind.RESET, False
+
+
+def describe(exc: BaseException, kind: FailureKind) -> str:
+    if isinstance(exc, NameNotResolved | PrivateAddressRefused):
+        return str(exc)
+    if kind is FailureKind.TIMEOUT and not str(exc):
+        return "timeout: no response in time"
+    if "all connection attempts failed" in str(exc).lower():
+        return "connect: connection refused or unreachable"
+    detail = str(exc) or type(exc).__name__
+    return f"{kind.value}: {detail}"
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
