@@ -235,6 +235,41 @@ def test_page_status_codes(status, verdict):
     assert judge(CHANNEL, "<html></html>", status=status).verdict is verdict
 
 
+@pytest.mark.parametrize(
+    ("status", "reason", "verdict"),
+    [
+        (
+            "UNPLAYABLE",
+            "Video unavailable — This video is no longer available due to a copyright"
+            " claim by Someone",
+            Verdict.SOFT_DEAD,
+        ),
+        (
+            "UNPLAYABLE",
+            "Video unavailable — The uploader has not made this video available in your country",
+            Verdict.BLOCKED,
+        ),
+        ("UNPLAYABLE", "Join this channel to get access to members-only content", Verdict.BLOCKED),
+        ("LOGIN_REQUIRED", "Sign in to confirm your age", Verdict.OK),
+        ("LIVE_STREAM_OFFLINE", "This live event will begin in 3 days.", Verdict.OK),
+    ],
+    ids=["copyright-removed", "geo-blocked", "members-only", "age-gate", "upcoming-live"],
+)
+def test_other_playability_states(status, reason, verdict):
+    body = replica("youtube_watch_live.html").replace(
+        '"status":"OK"', f'"status":"{status}","reason":"{reason}"'
+    )
+    assert judge(VIDEO, body).verdict is verdict
+
+
+def test_player_response_assigned_through_window_is_read():
+    body = replica("youtube_watch_private.html").replace(
+        "var ytInitialPlayerResponse =", 'window["ytInitialPlayerResponse"] ='
+    )
+    play = youtube.playability(body)
+    assert play is not None and play.status == "LOGIN_REQUIRED"
+
+
 def test_embedding_disabled_video_is_live_with_a_flag():
     body = replica("youtube_watch_live.html").replace(
         '"status":"OK"',

@@ -40,6 +40,9 @@ PRIVATE = re.compile(r"\bprivate\b", re.IGNORECASE)
 BOT_CHECK = re.compile(r"not a bot|confirm (that )?you.{0,3}re not", re.IGNORECASE)
 AGE_GATE = re.compile(r"confirm your age|age-restricted|inappropriate for some users", re.I)
 EMBED_OFF = re.compile(r"playback on other websites|embedding (has been )?disabled", re.I)
+GONE = re.compile(
+    r"no longer available|been removed|has been terminated|copyright claim|violat\w+ YouTube", re.I
+)
 UNUSUAL_TRAFFIC = re.compile(r"unusual traffic from your computer network", re.IGNORECASE)
 
 
@@ -163,7 +166,7 @@ def page_wall(fetched: Fetched) -> Judgement | None:
 
 def embedded_json(body: str, name: str) -> dict[str, Any] | None:
     """The object assigned to `name` in the page's scripts (`var name = {...};`)."""
-    match = re.search(re.escape(name) + r"\s*=\s*\{", body)
+    match = re.search(re.escape(name) + r"[\"']?\]?\s*=\s*\{", body)  # var x = / window["x"] =
     if not match:
         return None
     try:
@@ -304,7 +307,7 @@ def _judge_video(fetched: Fetched) -> Judgement:
         )
     if PRIVATE.search(play.reason):
         return Judgement(Verdict.SOFT_DEAD, flags=(Flag.PRIVATE,), evidence=f"private: {said}")
-    if play.status == "ERROR":
+    if play.status == "ERROR" or GONE.search(play.reason):
         return Judgement(Verdict.SOFT_DEAD, evidence=said)
     if EMBED_OFF.search(play.reason):
         return Judgement(Verdict.OK, title=title, flags=(Flag.EMBED_DISABLED,), evidence=said)
