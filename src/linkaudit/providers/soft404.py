@@ -7,14 +7,16 @@ Pure judgements over one `Fetched` (plus, for the probe, a second one):
     not_found_page(fetched)      the title or main heading says not found / does not exist / 404
     bounced(url, fetched)        a deep link whose redirects end at the site root or a 404 URL
     looks_suspicious(fetched, expected_title)   worth the random-URL probe
-    probe_url(url, token)        a sibling path that cannot exist
+    probe_url(url, token)        a sibling path that cannot exist (token: probe_token(url))
     same_page(a, b)              two pages are near-identical (the soft-404 fingerprint)
     judge(url, fetched)          the first signal that fires, or None
     review(observation, fetched, ...)   the web provider's hook: judge, then probe if suspicious
 
 Only a page's title and main heading count as "says not found": a live page whose body
 merely mentions 404 or "not found" is not evidence (at most it is suspicious, and the
-probe decides). `HostProbes` runs the probe once per host per run.
+probe decides). `HostProbes` runs the probe once per host per run. The Fetcher reads
+bodies of 2xx answers only, so a 403/429/503 challenge is known by its `cf-mitigated`
+header (which Cloudflare sets on every challenge page); body markers count on 200 pages.
 """
 
 from __future__ import annotations
