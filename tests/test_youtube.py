@@ -382,7 +382,7 @@ class SpyFetcher(Fetcher):
 
 
 def check(
-    web: SimWeb, *paths: str, extra: dict | None = None
+    web: SimWeb, *paths: str, extra: dict | None = None, per_host: int = 4
 ) -> tuple[dict[str, Observation], SpyFetcher]:
     """Run the YouTube provider on these URLs (paths are on www.youtube.com)."""
     program_youtube(web, extra)
@@ -399,6 +399,7 @@ def check(
             allow_private=True,
             retries=1,
             timeout=5,
+            per_host=per_host,
         )
         async with SpyFetcher(options, sleep=no_wait) as fetcher:
             ctx = CheckContext(fetcher, lambda o: seen.__setitem__(o.url, o))
@@ -574,3 +575,19 @@ def test_check_command_judges_the_big_hosts_end_to_end(simweb, tmp_path):
     assert "newer version v7" in found[urls["paper"]]["error"]
     assert found[urls["parked"]]["verdict"] == "soft_dead"
     assert "parked_domain" in found[urls["parked"]]["flags"]
+
+
+def test_once_walled_the_rest_of_youtube_is_not_asked_again(simweb):
+    """A consent wall is host-wide: asking again would only hammer YouTube (and wait)."""
+    seen, fetcher = check(
+        simweb,
+        f"/watch?v={WALL_ID}",
+        f"/watch?v={LIVE_ID}",
+        f"/playlist?list={PL_LIVE}",
+        per_host=1,
+    )
+    assert {o.verdict for o in seen.values()} == {Verdict.BLOCKED}
+    assert {o.flags for o in seen.values()} == {("consent_wall",)}
+    assert asked(simweb) == ["/oembed"] and len(fetcher.slowed) == 1
+    skipped = [o for o in seen.values() if (o.error or "").startswith("not asked")]
+    assert len(skipped) == 2

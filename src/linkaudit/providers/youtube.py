@@ -10,7 +10,7 @@
 `YouTubeProvider` wires these to the Fetcher: every request carries the consent cookie
 (SOCS=CAI, as yt-dlp sends) so EU runners are not sent to consent.youtube.com; oEmbed on
 the same origin answers most checks in one small request; a 401/403/400 from oEmbed
-(private, embedding disabled, or unknown to oEmbed) falls back to the page. A missing
+(private, embedding disabled, unknown to oEmbed) falls back to the page. A missing
 og:title is never a death signal (YouTube drops it for suspected bots).
 """
 
@@ -21,7 +21,7 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 
@@ -64,7 +64,15 @@ class Judgement:
     title: str | None = None
     flags: tuple[str, ...] = ()
     evidence: str | None = None
-    slow_down: bool = False
+    slow_down: bool = False  # a wall: pause the host, ask no more of it this run
+
+
+CONSENT_WALL = Judgement(
+    Verdict.BLOCKED, None, (Flag.CONSENT_WALL,), "YouTube showed its consent page", True
+)
+RATE_LIMITED = Judgement(
+    Verdict.BLOCKED, None, (Flag.RATE_LIMITED,), "YouTube rate-limits us (429/captcha)", True
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +155,10 @@ def page_wall(fetched: Fetched) -> Judgement | None:
     if any((urlsplit(u).hostname or "") in CONSENT_HOSTS for u in urls) or (
         "before you continue to youtube" in (fetched.title or "").lower()
     ):
-        return Judgement(
-            Verdict.BLOCKED,
-            flags=(Flag.CONSENT_WALL,),
-            evidence="YouTube showed its consent page despite SOCS=CAI",
-            slow_down=True,
-        )
+        return CONSENT_WALL
     sorry = any("/sorry" in urlsplit(u).path for u in urls)
     if fetched.status == 429 or sorry or UNUSUAL_TRAFFIC.search(fetched.body_text):
-        return Judgement(
-            Verdict.BLOCKED,
-            flags=(Flag.RATE_LIMITED,),
-            evidence="YouTube rate-limits us (429 / unusual traffic page)",
-            slow_down=True,
-        )
+        return RATE_LIMITED
     return None
 
 
@@ -178,16 +176,12 @@ def embedded_json(body: str, name: str) -> dict[str, Any] | None:
 
 def text_of(node: Any) -> str:
     """YouTube's text objects: {"simpleText": ...} or {"runs": [{"text": ...}, ...]}."""
-    if isinstance(node, str):
-        return node
-    if not isinstance(node, dict):
-        return ""
+    if isinstance(node, str) or not isinstance(node, dict):
+        return node if isinstance(node, str) else ""
     if isinstance(node.get("simpleText"), str):
         return node["simpleText"]
-    runs = node.get("runs")
-    if isinstance(runs, list):
-        return "".join(r.get("text", "") for r in runs if isinstance(r, dict))
-    return ""
+    runs = node.get("runs") if isinstance(node.get("runs"), list) else []
+    return "".join(r.get("text", "") for r in runs if isinstance(r, dict))
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,12 +256,9 @@ def judge_page(tgt: Target, fetched: Fetched) -> Judgement:
     status = fetched.status
     if status is None:
         return Judgement(Verdict.ERROR, evidence=fetched.error or "no response")
-    if status in (404, 410):
-        return Judgement(Verdict.DEAD, evidence=f"YouTube page answered {status}")
-    if status in (401, 403):
-        return Judgement(Verdict.BLOCKED, evidence=f"YouTube page answered {status}")
     if status >= 400:
-        return Judgement(Verdict.ERROR, evidence=f"YouTube page answered {status}")
+        failing = {404: Verdict.DEAD, 410: Verdict.DEAD, 401: Verdict.BLOCKED, 403: Verdict.BLOCKED}
+        return Judgement(failing.get(status, Verdict.ERROR), evidence=f"YouTube answered {status}")
     if tgt.kind is not Kind.YOUTUBE_VIDEO and len(fetched.hops) > 1:
         final = urlsplit(fetched.final_url or "")
         if final.path in ("", "/"):
@@ -318,10 +309,15 @@ def _judge_video(fetched: Fetched) -> Judgement:
 
 @dataclass
 class YouTubeProvider:
-    """Checks youtube_video, youtube_playlist and youtube_channel resources."""
+    """Checks youtube_video, youtube_playlist and youtube_channel resources.
+
+    Once YouTube walls us (consent page, rate limit, bot check), the rest of the run's
+    YouTube items are reported `blocked` without asking again: the wall is host-wide.
+    """
 
     name: str = "youtube"
     slow_down_seconds: float = SLOW_DOWN_SECONDS
+    _wall: Judgement | None = field(default=None, repr=False)
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -332,15 +328,29 @@ class YouTubeProvider:
 
     async def check(self, resources: Sequence[Resource], ctx: CheckContext) -> None:
         urls = list(dict.fromkeys(r.url for r in resources if r.url))
-        await asyncio.gather(*(self._check_one(url, ctx) for url in urls))
+        gate = asyncio.Semaphore(max(1, ctx.fetcher.options.per_host))
+
+        async def one(url: str) -> None:
+            async with gate:  # so a wall seen now spares the items still waiting
+                await self._check_one(url, ctx)
+
+        await asyncio.gather(*(one(url) for url in urls))
 
     async def _check_one(self, url: str, ctx: CheckContext) -> None:
+        if self._wall is not None:
+            said = f"not asked: {self._wall.evidence}"
+            flags = tuple(map(str, self._wall.flags))
+            ctx.emit(
+                Observation(url, Verdict.BLOCKED, flags=flags, error=said, checked_at=ctx.now())
+            )
+            return
         tgt = target(url)
         assert tgt is not None  # claims() guarantees it
         fetched, judged, on_page, spent = await self._judge(tgt, ctx)
         final_url = fetched.final_url if on_page else (url if judged.verdict.is_live else None)
         if judged.slow_down:
             self._slow(ctx, fetched)
+            self._wall = self._wall or judged
         ctx.emit(
             Observation(
                 url=url,
@@ -369,21 +379,16 @@ class YouTubeProvider:
             said = read_oembed(answer)
             if said.title is not None:
                 return answer, Judgement(Verdict.OK, title=said.title), False, spent
-            if said.gone:
+            if said.gone:  # (said.blocked is already a page_wall)
                 gone = Judgement(Verdict.DEAD, evidence="YouTube oEmbed answered 404: gone")
                 return answer, gone, False, spent
-            if said.blocked:
-                limited = Judgement(Verdict.BLOCKED, flags=(Flag.RATE_LIMITED,), slow_down=True)
-                return answer, limited, False, spent
             hint = said.hint
         page = await ctx.fetcher.fetch(
             tgt.page_url, headers=REQUEST_HEADERS, max_body_bytes=PAGE_BYTES, stop_at_title=False
         )
         judged = judge_page(tgt, page)
-        if judged.verdict is Verdict.OK and "embedding" in hint:
-            judged = replace(
-                judged, flags=tuple(dict.fromkeys((*judged.flags, Flag.EMBED_DISABLED)))
-            )
+        if judged.verdict is Verdict.OK and "embedding" in hint and not judged.flags:
+            judged = replace(judged, flags=(Flag.EMBED_DISABLED,))
         return page, judged, True, spent + page.elapsed_ms
 
     def _slow(self, ctx: CheckContext, fetched: Fetched) -> None:
