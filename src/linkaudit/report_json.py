@@ -1,0 +1,94 @@
+"""The `--json` document: design.md's shape, built in this one place.
+
+    {"run": {...}, "results": [{"url", "final_url", "verdict", "health", "http_status",
+      "hops": [{"url", "status"}], "title", "baseline_title", "title_drift", "flags",
+      "error", "elapsed_ms", "checked_at", "resource": {...}}]}
+
+One result per catalogued URL (unlinked resources only count in `run.counts`), in
+the order the findings come (catalog order). Pure: plain data in, a JSON-ready dict out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from linkaudit.model import Finding, Health
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """The run a report is about (or the one it is compared with)."""
+
+    id: int | None
+    started_at: str
+    finished_at: str | None = None
+    state: str = "complete"
+    tool_version: str = ""
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Resources per health, in urgency order, zeros left out."""
+    c = Counter(f.health for f in findings)
+    return {h.value: c[h] for h in Health if c[h]}
+
+
+def run_seconds(start: str, end: str | None) -> float | None:
+    try:
+        return (datetime.fromisoformat(end or "") - datetime.fromisoformat(start)).total_seconds()
+    except ValueError:
+        return None
+
+
+def render_json(findings: Sequence[Finding], run: RunInfo) -> dict[str, Any]:
+    """`{"run": {...}, "results": [...]}`: one result per catalogued URL, in catalog order."""
+    seconds = run_seconds(run.started_at, run.finished_at)
+    first: dict[str, Finding] = {}
+    for f in findings:
+        if f.resource.url:
+            first.setdefault(f.resource.url, f)
+    linked = list(first.values())
+    return {
+        "run": {
+            "id": run.id,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "duration_s": seconds,
+            "state": run.state,
+            "tool_version": run.tool_version,
+            "resources": len(findings),
+            "urls": len(linked),
+            "counts": counts(findings),
+        },
+        "results": [_result(f) for f in linked],
+    }
+
+
+def _result(f: Finding) -> dict[str, Any]:
+    o = f.observation
+    r = f.resource
+    return {
+        "url": r.url,
+        "final_url": o.final_url if o else None,
+        "verdict": o.verdict.value if o else None,
+        "health": f.health.value,
+        "http_status": o.http_status if o else None,
+        "hops": [{"url": h.url, "status": h.status} for h in (o.hops if o else ())],
+        "title": o.title if o else None,
+        "baseline_title": f.baseline_title,
+        "title_drift": f.title_drift,
+        "flags": list(dict.fromkeys([*(o.flags if o else ()), *f.flags])),
+        "error": o.error if o else None,
+        "elapsed_ms": o.elapsed_ms if o else None,
+        "checked_at": o.checked_at if o else None,
+        "resource": {
+            "title": r.title,
+            "section": r.section,
+            "kind": r.kind.value,
+            "source": r.source,
+            "line": r.line,
+        },
+    }

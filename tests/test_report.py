@@ -1,0 +1,386 @@
+"""report.py: the health report a maintainer reads, and the JSON a machine reads.
+
+Fixed, hand-made findings in; the exact Markdown out (tests/golden/health.md). Set
+LINKAUDIT_UPDATE_GOLDEN=1 to rewrite the golden file after an intended change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from linkaudit.model import Finding, Health, Hop, Kind, Observation, Resource, Verdict
+from linkaudit.report import (
+    RunInfo,
+    TrendPoint,
+    md_code,
+    md_text,
+    render_issue,
+    render_json,
+    render_markdown,
+    render_summary,
+)
+
+GOLDEN = Path(__file__).parent / "golden" / "health.md"
+EVIL = "Evil | cell ](http://x) <script>alert(1)</script>\nsecond line @someone #12 www.evil.test"
+RUN = RunInfo(7, "2026-11-22T06:00:00Z", "2026-11-22T06:02:14Z", tool_version="0.1.0")
+PREVIOUS_RUN = RunInfo(6, "2026-11-15T06:00:00Z", "2026-11-15T06:01:50Z")
+AT = "2026-11-22T06:00:00Z"
+V = Verdict
+
+
+def res(title: str, url: str | None, section: str = "Math", line: int = 1) -> Resource:
+    return Resource(title, section, Kind.WEB, url, source="catalog/guide.yaml", line=line)
+
+
+def obs(url: str, verdict: Verdict, **kw) -> Observation:
+    return Observation(url, verdict, checked_at=AT, **kw)
+
+
+def fixture_findings() -> list[Finding]:
+    """One resource of every health, deliberately out of order."""
+    dead = "https://dead.example/course"
+    failing = "https://failing.example/notes"
+    moved = "http://old.example/book"
+    drift = "https://drift.example/"
+    return [
+        Finding(
+            res("Healthy book", "https://ok.example/", "Books", 9),
+            Health.HEALTHY,
+            obs("https://ok.example/", V.OK, http_status=200),
+            recent=(V.OK, V.OK),
+        ),
+        Finding(
+            res("Deep learning course", dead, "Courses", 3),
+            Health.DEAD,
+            obs(dead, V.DEAD, http_status=404),
+            evidence="dead (HTTP 404) in 2 consecutive runs since 2026-11-15",
+            failing_since="2026-11-15T06:00:00Z",
+            last_live="2026-11-08T06:00:00Z",
+            recent=(V.OK, V.DEAD, V.DEAD),
+        ),
+        Finding(
+            res("Lecture notes", failing, "Courses", 4),
+            Health.FAILING,
+            obs(failing, V.ERROR, error="timeout after 20 s"),
+            evidence="error (timeout after 20 s) in 1 of 4 runs needed to confirm,"
+            " since 2026-11-22",
+            failing_since=AT,
+            last_live="2026-11-15T06:00:00Z",
+            recent=(V.OK, V.OK, V.ERROR),
+        ),
+        Finding(
+            res("Old book", moved, "Books", 8),
+            Health.MOVED,
+            obs(
+                moved,
+                V.MOVED,
+                http_status=200,
+                final_url="https://new.example/book",
+                hops=(Hop(moved, 301), Hop("https://new.example/book", 200)),
+            ),
+            suggested_url="https://new.example/book",
+            evidence="moved (HTTP 200)",
+            recent=(V.MOVED,),
+        ),
+        Finding(
+            res("Drifting page", drift, "Blogs", 2),
+            Health.DRIFTED,
+            obs(drift, V.OK, http_status=200, title=EVIL),
+            baseline_title="Drifting page",
+            title_drift=True,
+            flags=("title_drift",),
+            evidence=f"ok (HTTP 200): title is now {EVIL!r}",
+            recent=(V.OK, V.OK),
+        ),
+        Finding(
+            res("Sometimes there", "https://flaky.example/", "Blogs", 1),
+            Health.FLAKY,
+            obs("https://flaky.example/", V.ERROR, http_status=503),
+            evidence="error (HTTP 503)",
+            failing_since=AT,
+            recent=(V.OK, V.ERROR, V.OK, V.ERROR),
+        ),
+        Finding(
+            res("Paywalled", "https://blocked.example/", "Papers", 5),
+            Health.BLOCKED,
+            obs("https://blocked.example/", V.BLOCKED, http_status=403),
+            evidence="blocked (HTTP 403): cannot be verified, not evidence of death",
+            recent=(V.BLOCKED,),
+        ),
+        Finding(
+            res("Back again", "https://back.example/", "Papers", 6),
+            Health.RECOVERED,
+            obs("https://back.example/", V.OK, http_status=200),
+            evidence="ok (HTTP 200) again after error (HTTP 500) on 2026-11-15",
+            recent=(V.ERROR, V.OK),
+        ),
+        Finding(
+            res("Primer chapter | two", None, "Primer", 12),
+            Health.UNLINKED,
+            evidence="catalogued without a URL",
+        ),
+    ]
+
+
+def previous_findings() -> list[Finding]:
+    """The run before: the dead one was failing, the drift was healthy, back was failing."""
+    now = {f.resource.url: f for f in fixture_findings()}
+    was = {
+        "https://dead.example/course": Health.FAILING,
+        "https://failing.example/notes": Health.HEALTHY,
+        "http://old.example/book": Health.HEALTHY,
+        "https://drift.example/": Health.HEALTHY,
+        "https://flaky.example/": Health.FLAKY,
+        "https://blocked.example/": Health.BLOCKED,
+        "https://back.example/": Health.FAILING,
+        "https://ok.example/": Health.HEALTHY,
+    }
+    out = [Finding(now[url].resource, health) for url, health in was.items()]
+    return [*out, Finding(res("Removed", "https://gone-from-catalog.example/"), Health.HEALTHY)]
+
+
+TREND = [
+    TrendPoint(5, "2026-11-08T06:00:00Z", 8, 0),
+    TrendPoint(6, "2026-11-15T06:00:00Z", 6, 2),
+    TrendPoint(7, "2026-11-22T06:00:00Z", 5, 3),
+]
+
+
+def shown(text: str) -> str:
+    """What a reader sees: one line; an invisible word joiner after @ and # (no mentions)."""
+    return re.sub(r"([@#])(?=\w)", "\\1\u2060", " ".join(text.split()))
+
+
+def full_report() -> str:
+    return render_markdown(
+        fixture_findings(),
+        RUN,
+        previous=previous_findings(),
+        previous_run=PREVIOUS_RUN,
+        trend=TREND,
+    )
+
+
+def test_report_matches_the_golden_file() -> None:
+    text = full_report()
+    if os.environ.get("LINKAUDIT_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text()
+
+
+def test_report_is_the_same_whatever_the_order_of_findings() -> None:
+    shuffled = list(reversed(fixture_findings()))
+    text = render_markdown(
+        shuffled, RUN, previous=previous_findings(), previous_run=PREVIOUS_RUN, trend=TREND
+    )
+    assert text == full_report()
+
+
+# --- GitHub-flavoured Markdown: tables stay tables, remote text stays text ----------
+
+
+def gfm() -> MarkdownIt:
+    """markdown-it-py's GFM-like preset: tables, strikethrough and linkify (autolinks)."""
+    return MarkdownIt("gfm-like")
+
+
+def walk(tokens: list[Token]) -> list[Token]:
+    out = []
+    for t in tokens:
+        out.append(t)
+        out.extend(walk(t.children or []))
+    return out
+
+
+def tables(tokens: list[Token]) -> list[list[list[str]]]:
+    """Each table as rows of cell texts (header row first)."""
+    result: list[list[list[str]]] = []
+    row: list[str] | None = None
+    for t in tokens:
+        if t.type == "table_open":
+            result.append([])
+        elif t.type == "tr_open":
+            row = []
+        elif t.type == "tr_close":
+            assert row is not None
+            result[-1].append(row)
+        elif t.type == "inline" and row is not None:
+            row.append(t.content)
+        elif t.type == "table_close":
+            row = None
+    return result
+
+
+def test_every_table_row_has_as_many_cells_as_its_header() -> None:
+    text = full_report()
+    found = tables(gfm().parse(text))
+    assert (
+        len(found) == 9
+    )  # dead, failing, moved, drift, flaky, blocked, recovered, unlinked, healthy
+    for table in found:
+        header, *rows = table
+        assert rows
+        for row in rows:
+            assert len(row) == len(header), row
+
+
+def test_no_remote_text_becomes_a_link_or_html() -> None:
+    """The only links are the catalogued URLs; there is no HTML except our <details>."""
+    text = full_report()
+    tokens = walk(gfm().parse(text))
+    catalogued = {f.resource.url for f in fixture_findings() if f.resource.url}
+    hrefs = {t.attrGet("href") for t in tokens if t.type == "link_open"}
+    assert hrefs <= catalogued
+    html = [t.content.strip() for t in tokens if t.type in {"html_inline", "html_block"}]
+    assert all(h.startswith(("<details>", "</details>")) for h in html), html
+    rendered = gfm().render(text)
+    assert "<script>" not in rendered
+    assert 'href="http://x"' not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+
+
+def test_hostile_title_renders_as_its_own_text_in_one_cell() -> None:
+    rows = [r for table in tables(gfm().parse(full_report())) for r in table if "Drifting" in r[0]]
+    (row,) = rows
+    rendered = gfm().renderInline(row[3])
+    assert rendered == shown(EVIL).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        EVIL,
+        "a\\|b",
+        "**bold** _em_ ~~del~~ `code`",
+        "&amp; &#60; entity",
+        "![img](http://x/i.png)",
+        "[link][ref]\n\n[ref]: http://x",
+        "$x^2$ :smile:",
+        "<http://auto.link> user@example.com https://bare.example www.bare.example",
+    ],
+)
+def test_md_text_shows_exactly_the_text(text: str) -> None:
+    cell = md_text(text)
+    assert "\n" not in cell
+    src = f"| h |\n|---|\n| {cell} |\n"
+    tokens = walk(gfm().parse(src))
+    assert not [t for t in tokens if t.type in {"link_open", "html_inline", "image", "code_inline"}]
+    cell_inline = [t for t in gfm().parse(src) if t.type == "inline"][-1]
+    texts = "".join(t.content for t in cell_inline.children or [] if t.type == "text")
+    assert texts == shown(text)
+
+
+@pytest.mark.parametrize("url", ["https://a.example/x|y", "http://x/`a``b`", "`tick"])
+def test_md_code_is_one_code_span_with_the_url(url: str) -> None:
+    src = f"| h |\n|---|\n| {md_code(url)} |\n"
+    codes = [t.content for t in walk(gfm().parse(src)) if t.type == "code_inline"]
+    assert codes == [url]
+
+
+# --- content a maintainer relies on -------------------------------------------------
+
+
+def test_header_counts_and_change_summary() -> None:
+    text = full_report()
+    assert "Checked 2026-11-22 06:00 UTC (run 7, took 2m 14s): 9 resources:" in text
+    assert "1 dead, 1 failing, 1 moved, 1 drifted, 1 flaky, 1 blocked, 1 recovered" in text
+    assert "Since run 6 (2026-11-15 06:00 UTC):" in text
+    assert "- 1 newly dead: Deep learning course" in text
+    assert "- 1 newly failing: Lecture notes" in text
+    assert "- 1 recovered: Back again" in text
+    assert "- 1 newly moved: Old book" in text
+    assert "- 1 new title drift: Drifting page" in text
+    assert "- catalog: 1 added, 1 removed" in text
+
+
+def test_sections_in_urgency_order_and_empty_ones_left_out() -> None:
+    text = full_report()
+    heads = [line for line in text.splitlines() if line.startswith("## ")]
+    assert heads == [
+        "## Dead (1)",
+        "## Failing (1)",
+        "## Moved (1)",
+        "## Title drift (1)",
+        "## Flaky (1)",
+        "## Blocked (1)",
+        "## Recovered (1)",
+        "## Unlinked (1)",
+    ]
+    assert "<summary>Healthy (1)</summary>" in text
+    only_healthy = render_markdown(fixture_findings()[:1], RUN)
+    assert "## " not in only_healthy
+    assert "No previous complete run to compare with." in only_healthy
+    assert "```mermaid" not in only_healthy  # no trend from fewer than two runs
+
+
+def test_moved_row_shows_new_url_redirects_and_where_to_fix() -> None:
+    (row,) = [line for line in full_report().splitlines() if "Old book" in line and "|" in line]
+    assert "<http://old.example/book>" in row
+    assert "`https://new.example/book`" in row
+    assert "301 → 200" in row
+    assert "`catalog/guide.yaml:8`" in row
+    assert "`→`" in row
+
+
+def test_trend_is_a_mermaid_xychart_of_live_and_failing() -> None:
+    text = full_report()
+    block = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert block.splitlines()[0] == "xychart-beta"
+    assert '    x-axis ["11-08", "11-15", "11-22"]' in block
+    assert "    bar [8, 6, 5]" in block
+    assert "    line [0, 2, 3]" in block
+
+
+def test_summary_has_only_the_urgent_sections() -> None:
+    text = render_summary(fixture_findings(), RUN, previous=previous_findings())
+    heads = [line for line in text.splitlines() if line.startswith("## ")]
+    assert heads == ["## Dead (1)", "## Failing (1)", "## Moved (1)"]
+
+
+def test_issue_body_only_when_something_is_dead_or_moved() -> None:
+    body = render_issue(fixture_findings(), RUN, report_url="https://example.test/health.md")
+    assert body is not None
+    heads = [line for line in body.splitlines() if line.startswith("## ")]
+    assert heads == ["## Dead (1)", "## Moved (1)"]
+    assert "Full report: https://example.test/health.md" in body
+    calm = [f for f in fixture_findings() if f.health not in {Health.DEAD, Health.MOVED}]
+    assert render_issue(calm, RUN) is None
+
+
+def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
+    doc = render_json(fixture_findings(), RUN)
+    json.dumps(doc)  # serialisable as is
+    assert doc["run"]["id"] == 7
+    assert doc["run"]["duration_s"] == 134
+    assert doc["run"]["counts"]["unlinked"] == 1
+    results = doc["results"]
+    assert len(results) == 8  # the unlinked resource has no URL
+    assert results[0]["url"] == "https://ok.example/"  # catalog order
+    moved = next(r for r in results if r["health"] == "moved")
+    assert set(moved) == {
+        "url", "final_url", "verdict", "health", "http_status", "hops", "title",
+        "baseline_title", "title_drift", "flags", "error", "elapsed_ms", "checked_at",
+        "resource",
+    }  # fmt: skip
+    assert moved["hops"] == [
+        {"url": "http://old.example/book", "status": 301},
+        {"url": "https://new.example/book", "status": 200},
+    ]
+    assert moved["resource"] == {
+        "title": "Old book",
+        "section": "Books",
+        "kind": "web",
+        "source": "catalog/guide.yaml",
+        "line": 8,
+    }
+    drift = next(r for r in results if r["health"] == "drifted")
+    assert drift["title"] == EVIL  # JSON carries the raw text; only Markdown escapes
+    assert drift["flags"] == ["title_drift"]
