@@ -7,7 +7,6 @@ Exit statuses: 0 clean; 1 findings match --fail-on; 2 usage or catalog errors;
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import time
@@ -15,15 +14,17 @@ from pathlib import Path
 
 import click
 
-from linkaudit import __version__
+from linkaudit import __version__, publish
 from linkaudit.audit import NetworkDown, run_audit
 from linkaudit.catalog import CatalogError, load_catalog
-from linkaudit.console import Progress, results_json, summary
+from linkaudit.console import Progress, summary
 from linkaudit.history_view import render_runs, render_url_history
-from linkaudit.judge import CONFIRM_AFTER
+from linkaudit.judge import CONFIRM_AFTER, Rules
 from linkaudit.listing import kind_counts, render_table, summarize
-from linkaudit.model import CheckOptions, Health, Kind, Observation, Resource
+from linkaudit.model import CheckOptions, Finding, Health, Kind, Observation, Resource
 from linkaudit.net import parse_resolve
+from linkaudit.report import RunInfo
+from linkaudit.snapshot import Snapshot, load_snapshot, snapshot_of
 from linkaudit.store import Store, StoreError
 
 EXIT_OK = 0
@@ -310,18 +311,117 @@ def check_command(
         raise SystemExit(EXIT_ABORTED) from None
     if tty and not quiet and bar.done:
         click.echo("", err=True)
-    if json_path is not None:
-        run = {
-            "id": result.run_id,
-            "started_at": result.started_at,
-            "finished_at": result.finished_at,
-        }
-        document = results_json(
-            resources=resources, observations=result.observations, findings=result.findings, run=run
-        )
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_check_outputs(  # the report, --json and $GITHUB_STEP_SUMMARY (report block below)
+        findings=result.findings,
+        run_id=result.run_id,
+        started_at=result.started_at,
+        finished_at=result.finished_at,
+        db_path=db_path,
+        report_path=report_path,
+        json_path=json_path,
+        confirm_after=confirm_after,
+    )
     click.echo(summary(result.observations, time.monotonic() - started))
     failing = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}}.get(fail_on, set())
     if any(finding.health in failing for finding in result.findings):
         raise SystemExit(EXIT_FINDINGS)
+
+
+# --- report: the health report, from the history database (report.py, snapshot.py) ---
+
+
+def write_check_outputs(
+    *,
+    findings: list[Finding],
+    run_id: int | None,
+    started_at: str,
+    finished_at: str,
+    db_path: Path,
+    report_path: Path,
+    json_path: Path | None,
+    confirm_after: int,
+) -> None:
+    """After `check`: the report, the JSON and the GitHub step summary of this run."""
+    run = RunInfo(run_id, started_at, finished_at, "complete", __version__)
+    snap = Snapshot(run, findings, None, None, [])
+    if db_path.exists():
+        with open_store_or_exit(db_path) as store:
+            snap = snapshot_of(store, run, findings, rules=Rules(confirm_after=confirm_after))
+    publish.write_report(report_path, snap)
+    if json_path is not None:
+        publish.write_json(json_path, snap)
+    publish.append_step_summary(os.environ, snap)
+
+
+@main.command("report")
+@CATALOG_PATHS
+@DB_OPTION
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    default=Path("reports/health.md"),
+    show_default=True,
+    help="Where to write the Markdown report; '-' for standard output.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the run's results as JSON.",
+)
+@click.option("--run", "run_id", type=int, metavar="RUN", help="Report this run (default: latest).")
+@click.option("--since", type=int, metavar="RUN", help="Compare with this older run.")
+@click.option(
+    "--confirm-after",
+    default=CONFIRM_AFTER,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="Consecutive runs a link must be dead in before it is reported dead.",
+)
+@click.option(
+    "--issue-body",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the 'Link health' issue body here if anything is dead or moved, "
+    "else delete this file.",
+)
+@click.option("--report-url", default="", help="Link to the full report, for the issue body.")
+def report_command(
+    *,
+    paths: tuple[Path, ...],
+    db_path: Path,
+    report_path: Path,
+    json_path: Path | None,
+    run_id: int | None,
+    since: int | None,
+    confirm_after: int,
+    issue_body: Path | None,
+    report_url: str,
+) -> None:
+    """Write the health report again from the history database, without the network.
+
+    PATH (default catalog/, when present) is read only for the resources catalogued
+    without a URL, which the database does not hold."""
+    catalog_there = bool(paths) or DEFAULT_CATALOG.is_dir()
+    resources = load_catalog_or_exit(paths) if catalog_there else []
+    unlinked = [r for r in resources if r.url is None]
+    with open_store_or_exit(db_path) as store:
+        try:
+            snap = load_snapshot(
+                store,
+                run_id=run_id,
+                since=since,
+                unlinked=unlinked,
+                rules=Rules(confirm_after=confirm_after),
+            )
+        except StoreError as error:
+            click.echo(f"linkaudit: {error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+    if str(report_path) == "-":
+        click.echo(publish.markdown(snap), nl=False)
+    else:
+        publish.write_report(report_path, snap)
+    if json_path is not None:
+        publish.write_json(json_path, snap)
+    if issue_body is not None:
+        publish.write_issue_body(issue_body, snap, report_url=report_url)

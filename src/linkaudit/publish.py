@@ -1,0 +1,65 @@
+"""Write what report.py renders: the report file, the JSON, the GitHub step summary and the
+issue body. The only file I/O of reporting; `check` and `report` both call it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from linkaudit.report import render_issue, render_json, render_markdown, render_summary
+from linkaudit.snapshot import Snapshot
+
+STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` whole: a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def markdown(snap: Snapshot) -> str:
+    return render_markdown(
+        snap.findings,
+        snap.run,
+        previous=snap.previous,
+        previous_run=snap.previous_run,
+        trend=snap.trend,
+    )
+
+
+def write_report(path: Path, snap: Snapshot) -> None:
+    write_text(path, markdown(snap))
+
+
+def write_json(path: Path, snap: Snapshot) -> None:
+    document = render_json(snap.findings, snap.run)
+    write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
+    """Append the summary and urgent sections to $GITHUB_STEP_SUMMARY, when it is set."""
+    target = env.get(STEP_SUMMARY)
+    if not target:
+        return False
+    text = render_summary(
+        snap.findings, snap.run, previous=snap.previous, previous_run=snap.previous_run
+    )
+    with Path(target).open("a", encoding="utf-8") as out:
+        out.write(text)
+    return True
+
+
+def write_issue_body(path: Path, snap: Snapshot, *, report_url: str = "") -> bool:
+    """The "Link health" issue body at `path` when something is dead or moved (True);
+    otherwise remove `path` (False), so a script can tell by the file alone."""
+    body = render_issue(snap.findings, snap.run, report_url=report_url)
+    if body is None:
+        path.unlink(missing_ok=True)
+        return False
+    write_text(path, body)
+    return True
