@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,10 +72,16 @@ def test_the_job_checks_without_failing_then_saves_and_reports() -> None:
     assert positions == sorted(positions)
 
 
-@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint is not installed")
+def tool(name: str) -> str | None:
+    """`name` from this virtual environment's bin (pip-installed), else from PATH."""
+    here = Path(sys.executable).parent / name
+    return str(here) if here.exists() else shutil.which(name)
+
+
+@pytest.mark.skipif(tool("actionlint") is None, reason="actionlint is not installed")
 def test_workflows_pass_actionlint() -> None:
     result = subprocess.run(
-        ["actionlint", "-no-color", *map(str, WORKFLOWS)],
+        [str(tool("actionlint")), "-no-color", *map(str, WORKFLOWS)],
         capture_output=True,
         text=True,
         check=False,
