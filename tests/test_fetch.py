@@ -23,8 +23,9 @@ from linkaudit import USER_AGENT
 from linkaudit.fetch import Fetcher
 from linkaudit.html import BodyReader, decode, extract_title, meta_refresh
 from linkaudit.model import CheckOptions, FailureKind, Fetched
-from linkaudit.net import is_private, parse_resolve, proxy_mounts, ssl_context
+from linkaudit.net import is_private, parse_resolve
 from linkaudit.retry import Outcome, retry_after, retry_delay
+from linkaudit.transport import proxy_mounts, ssl_context
 from simweb import Reply, SimWeb, html, page
 
 NOW = 1_800_000_000.0

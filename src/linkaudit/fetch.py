@@ -31,16 +31,18 @@ from linkaudit.net import (
     NameNotResolved,
     PrivateAddressRefused,
     Resolver,
-    build_client,
     describe,
     failure_of,
     is_ip,
     is_private,
+    join_url,
+    parse_http_url,
     system_resolver,
 )
-from linkaudit.retry import Outcome, retry_after, retry_delay
+from linkaudit.retry import Outcome, beyond_cap, retry_delay
+from linkaudit.transport import Router, build_router
 
-__all__ = ["Fetcher", "NameNotResolved", "Resolver", "retry_delay"]
+__all__ = ["Fetcher", "NameNotResolved", "Resolver"]
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 DEFAULT_HEADERS = {
@@ -71,7 +73,7 @@ class _Host:
 
 
 class Fetcher:
-    """One shared httpx.AsyncClient with politeness, retries and bounded reads.
+    """Shared transports (transport.py) with politeness, retries and bounded reads.
 
     `resolver` answers every name lookup (tests inject one; the default asks the system);
     `sleep` is every wait (backoff, Retry-After, host pauses): tests inject a fake;
@@ -96,34 +98,34 @@ class Fetcher:
         self._resolver = resolver or system_resolver
         self._env = env
         self._transport = transport  # respx/unit tests only: bypasses the guarded pool
-        self._client: httpx.AsyncClient | None = None
+        self._router: Router | None = None
+        # Each attempt is bounded as a whole (asyncio.timeout_at in _request); httpcore's own
+        # per-read timers would only add a cancel scope to every socket operation. Connect
+        # keeps its own, so an unreachable host is told apart (before_http) from a slow one.
+        self._timeouts = httpx.Timeout(None, connect=options.timeout).as_dict()
         self._global = asyncio.Semaphore(options.concurrency)
         self._hosts: dict[str, _Host] = {}
         self._random = random.Random()
 
     async def __aenter__(self) -> Fetcher:
-        timeout = httpx.Timeout(self.options.timeout)
         if self._transport is not None:
-            self._client = httpx.AsyncClient(
-                transport=self._transport, headers=DEFAULT_HEADERS, timeout=timeout
-            )
+            self._router = Router(self._transport)
         else:
-            self._client = build_client(
+            self._router = build_router(
                 resolver=self._resolver,
                 overrides=self.options.resolve,
                 allow_private=self.options.allow_private,
                 private=self._private,
                 max_connections=self.options.concurrency,
-                headers=DEFAULT_HEADERS,
+                per_host=self.options.per_host,
                 env=self._env,
             )
-            self._client.timeout = timeout
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._router is not None:
+            await self._router.aclose()
+            self._router = None
 
     def _host(self, host: str) -> _Host:
         key = host.lower()
@@ -215,13 +217,13 @@ class Fetcher:
                 text = decode(outcome.body, outcome.headers.get("content-type"))
                 refresh = meta_refresh(text[:8192]) if follow_meta_refresh else None
                 html_page = is_html(outcome.headers.get("content-type"))
-                if refresh and html_page and _join(current, refresh) not in (None, current):
+                if refresh and html_page and join_url(current, refresh) not in (None, current):
                     target, meta = refresh, True
             if target is None:
                 return self._final(
                     url, hops=hops, outcome=outcome, text=text, meta=meta, state=state
                 )
-            nxt = _join(current, target)
+            nxt = join_url(current, target)
             problem = None
             if nxt is None:
                 problem = (FailureKind.INVALID_URL, f"redirect to an unusable URL: {target!r}")
@@ -275,7 +277,8 @@ class Fetcher:
         self, url: str, headers: Mapping[str, str], limit: int, deadline: float, state: dict
     ) -> Outcome:
         """One hop, retried by policy (tenacity); the last outcome."""
-        host = httpx.URL(url).host if _usable(url) else ""
+        parsed = parse_http_url(url)  # once per hop: httpx's URL parsing is not cheap
+        host = parsed.host if parsed is not None else ""
 
         def should_retry(retry_state: RetryCallState) -> bool:
             assert retry_state.outcome is not None
@@ -291,25 +294,22 @@ class Fetcher:
                 return 0.0
             return delay
 
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.options.retries + 1),
-            retry=should_retry,
-            wait=wait,
-            sleep=self._sleep,
-            retry_error_callback=lambda rs: rs.outcome.result(),  # type: ignore[union-attr]
-        )
-        outcome = await retrying(self._attempt, url, headers, limit, deadline, state)
-        if outcome.status == 429 or (outcome.status == 503 and "retry-after" in outcome.headers):
-            asked = retry_after(outcome.headers.get("retry-after"), now=time.time())
-            if asked is not None and asked > self.options.retry_after_cap:
-                return Outcome(
-                    failure=FailureKind.RETRY_AFTER_TOO_LONG,
-                    status=outcome.status,
-                    headers=outcome.headers,
-                    error=f"Retry-After {asked:g} s is beyond the {self.options.retry_after_cap:g}"
-                    " s cap",
-                )
-        return outcome
+        outcome = await self._attempt(parsed, headers, limit, deadline, state)
+        if self._delay(outcome, 1, deadline) is not None:  # tenacity only once retrying
+            replay = [outcome]  # tenacity's attempt 1 is the one already made
+
+            async def attempt(*args: Any) -> Outcome:
+                return replay.pop() if replay else await self._attempt(*args)
+
+            retrying = AsyncRetrying(
+                stop=stop_after_attempt(self.options.retries + 1),
+                retry=should_retry,
+                wait=wait,
+                sleep=self._sleep,
+                retry_error_callback=lambda rs: rs.outcome.result(),  # type: ignore[union-attr]
+            )
+            outcome = await retrying(attempt, parsed, headers, limit, deadline, state)
+        return beyond_cap(outcome, cap=self.options.retry_after_cap, now=time.time()) or outcome
 
     def _delay(self, outcome: Outcome, attempt: int, deadline: float) -> float | None:
         return retry_delay(
@@ -323,12 +323,16 @@ class Fetcher:
         )
 
     async def _attempt(
-        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, state: dict
+        self,
+        parsed: httpx.URL | None,
+        headers: Mapping[str, str],
+        limit: int,
+        deadline: float,
+        state: dict,
     ) -> Outcome:
         state["attempts"] += 1
-        if not _usable(url):
-            return Outcome(failure=FailureKind.INVALID_URL, error=f"not an http(s) URL: {url}")
-        parsed = httpx.URL(url)
+        if parsed is None:
+            return Outcome(failure=FailureKind.INVALID_URL, error="not an http(s) URL")
         if is_ip(parsed.host) and self._private(parsed.host) and not self.options.allow_private:
             exc = PrivateAddressRefused(parsed.host, parsed.host)
             return Outcome(failure=FailureKind.PRIVATE_ADDRESS, error=str(exc))
@@ -338,17 +342,22 @@ class Fetcher:
             if pause > 0:
                 await self._sleep(pause)
             async with self._global:
-                return await self._request(url, headers, limit, deadline, state)
+                return await self._request(parsed, headers, limit, deadline, state)
 
     async def _request(
-        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, state: dict
+        self, url: httpx.URL, headers: Mapping[str, str], limit: int, deadline: float, state: dict
     ) -> Outcome:
-        assert self._client is not None, "use Fetcher as an async context manager"
+        assert self._router is not None, "use Fetcher as an async context manager"
         until = min(deadline, time.monotonic() + self.options.timeout)
+        request = httpx.Request(
+            "GET",
+            url,
+            headers={**DEFAULT_HEADERS, **headers},
+            extensions={"timeout": self._timeouts},
+        )
         try:
             async with asyncio.timeout_at(_loop_time(until)):
-                request = self._client.build_request("GET", url, headers=headers)
-                response = await self._client.send(request, stream=True)
+                response = await self._router.for_url(url).handle_async_request(request)
         except REQUEST_ERRORS as exc:
             kind, before = failure_of(exc)
             state["before_http"] = before
@@ -378,21 +387,3 @@ def _loop_time(monotonic_deadline: float) -> float:
     """A time.monotonic() deadline on the event loop's clock."""
     loop = asyncio.get_running_loop()
     return loop.time() + (monotonic_deadline - time.monotonic())
-
-
-def _usable(url: str) -> bool:
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError, TypeError):
-        return False
-    return parsed.scheme in {"http", "https"} and bool(parsed.host)
-
-
-def _join(base: str, target: str) -> str | None:
-    try:
-        joined = httpx.URL(base).join(target.strip())
-    except (httpx.InvalidURL, ValueError, TypeError):
-        return None
-    joined = joined.copy_with(fragment=None)
-    text = str(joined)
-    return text if _usable(text) else None

@@ -72,7 +72,9 @@ def title_of(text: str) -> str | None:
     """The page title: <title>, else og:title (or twitter:title)."""
     if "<" not in text:
         return None
-    tree = LexborHTMLParser(text)
+    end = text.find("</head")
+    end = end if end >= 0 else text.find("</HEAD")
+    tree = LexborHTMLParser(text[:end] if end > 0 else text)  # the head is enough
     node = tree.css_first("title")
     title = _clean(node.text(deep=True)) if node is not None else None
     if title:

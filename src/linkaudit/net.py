@@ -4,9 +4,8 @@
     system_resolver     the default Resolver (the operating system's getaddrinfo)
     GuardedBackend      an httpcore network backend: resolve (honouring --resolve), refuse
                         private targets unless allowed, then connect to the address
-    GuardedTransport    an httpx transport over an httpcore pool that uses GuardedBackend
-    proxy_mounts        proxies from the environment (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)
-    ssl_context         trust from SSL_CERT_FILE / SSL_CERT_DIR, else certifi
+    parse_resolve       curl's HOST:PORT:ADDRESS
+    parse_http_url      an http(s) URL with a host, parsed, or None; join_url: a redirect
 
     failure_of(exc)     what went wrong with a request: (FailureKind, before any HTTP answer)
 
@@ -22,15 +21,12 @@ header and TLS SNI stay the original name (curl's --resolve semantics).
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
-import os
 import socket
-import ssl
-import urllib.request
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-import certifi
 import httpcore
 import httpx
 
@@ -58,6 +54,7 @@ class PrivateAddressRefused(Exception):
         self.address = address
 
 
+@functools.lru_cache(maxsize=4096)
 def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
@@ -66,6 +63,7 @@ def is_ip(host: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def is_private(address: str) -> bool:
     """Loopback, private, link-local, multicast, unspecified or reserved: not the public web."""
     ip = ipaddress.ip_address(address.strip("[]"))
@@ -206,172 +204,21 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-# httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
-_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.ProxyError, httpx.ProxyError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-)
+def parse_http_url(url: str) -> httpx.URL | None:
+    """The URL, parsed, if it is an http(s) URL with a host; else None."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None
+    return parsed if parsed.scheme in {"http", "https"} and parsed.host else None
 
 
-def as_httpx(exc: Exception) -> Exception:
-    for core, mapped in _EXCEPTIONS:
-        if isinstance(exc, core):
-            return mapped(str(exc))
-    return exc
-
-
-class _Stream(httpx.AsyncByteStream):
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    async def __aiter__(self) -> Any:
-        try:
-            async for part in self._stream:
-                yield part
-        except httpcore.ReadTimeout as exc:
-            raise as_httpx(exc) from exc
-        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.TimeoutException) as exc:
-            raise as_httpx(exc) from exc
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-
-class GuardedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport over an httpcore pool (direct or through a proxy) and a backend."""
-
-    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
-        self._pool = pool
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        try:
-            response = await self._pool.handle_async_request(core_request)
-        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.TimeoutException) as exc:
-            raise as_httpx(exc) from exc
-        except (httpcore.ProxyError, httpcore.UnsupportedProtocol) as exc:
-            raise as_httpx(exc) from exc
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_Stream(response.stream),
-            extensions=response.extensions,
-        )
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()
-
-
-def ssl_context(env: Mapping[str, str] | None = None) -> ssl.SSLContext:
-    """Trust SSL_CERT_FILE or SSL_CERT_DIR when set (as curl and httpx do), else certifi."""
-    env = os.environ if env is None else env
-    if env.get("SSL_CERT_FILE"):
-        return ssl.create_default_context(cafile=env["SSL_CERT_FILE"])
-    if env.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(capath=env["SSL_CERT_DIR"])
-    return ssl.create_default_context(cafile=certifi.where())
-
-
-def proxy_mounts(env: Mapping[str, str] | None = None) -> dict[str, str | None]:
-    """URL pattern -> proxy URL (None: go direct), from the environment as httpx reads it.
-
-    HTTP_PROXY / HTTPS_PROXY / ALL_PROXY (either case); NO_PROXY names hosts that go
-    direct (".example.com" its subdomains, "example.com" it and its subdomains, "*" all).
-    """
-    env = os.environ if env is None else env
-    proxies = urllib.request.getproxies_environment() if env is os.environ else _from(env)
-    mounts: dict[str, str | None] = {}
-    for scheme in ("http", "https", "all"):
-        if proxies.get(scheme):
-            value = proxies[scheme]
-            mounts[f"{scheme}://"] = value if "://" in value else f"http://{value}"
-    bypass: dict[str, str | None] = {}
-    for host in (h.strip() for h in proxies.get("no", "").split(",")):
-        if host == "*":
-            return {}
-        if not host:
-            continue
-        if "://" in host:
-            bypass[host] = None
-        elif is_ip(host) or host.lower() == "localhost":
-            bypass[f"all://{host if ':' not in host else f'[{host}]'}"] = None
-        else:
-            bypass[f"all://*{host}"] = None
-    return {**bypass, **mounts} if mounts else {}
-
-
-def _from(env: Mapping[str, str]) -> dict[str, str]:
-    """getproxies_environment() over a given mapping (lowercase wins, as urllib does)."""
-    found: dict[str, str] = {}
-    for name, value in env.items():
-        if value and name.lower().endswith("_proxy"):
-            found.setdefault(name[:-6].lower(), value)
-    for name, value in env.items():
-        if value and name.endswith("_proxy") and name.islower():
-            found[name[:-6]] = value
-    return found
-
-
-def build_client(
-    *,
-    resolver: Resolver,
-    overrides: Iterable[tuple[str, int, str]],
-    allow_private: bool,
-    private: Callable[[str], bool] = is_private,
-    max_connections: int,
-    headers: Mapping[str, str],
-    env: Mapping[str, str] | None = None,
-) -> httpx.AsyncClient:
-    """The one shared client: guarded direct connections, environment proxies, trust."""
-    context = ssl_context(env)
-    backend = GuardedBackend(
-        resolver, overrides=overrides, allow_private=allow_private, private=private
-    )
-    limits = {
-        "max_connections": max_connections,
-        "max_keepalive_connections": max_connections,
-        "keepalive_expiry": 5.0,
-        "ssl_context": context,
-    }
-    direct = GuardedTransport(httpcore.AsyncConnectionPool(network_backend=backend, **limits))
-    mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
-    for pattern, proxy in proxy_mounts(env).items():
-        if proxy is None:
-            mounts[pattern] = None
-            continue
-        url = httpx.URL(proxy)
-        pool = httpcore.AsyncHTTPProxy(
-            proxy_url=httpcore.URL(
-                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-            ),
-            proxy_auth=(url.username, url.password) if url.username else None,
-            **limits,
-        )
-        mounts[pattern] = GuardedTransport(pool)  # type: ignore[arg-type]
-    return httpx.AsyncClient(
-        transport=direct, mounts=mounts, headers=dict(headers), follow_redirects=False
-    )
+def join_url(base: str, target: str) -> str | None:
+    """`target` (a Location or a refresh URL) against `base`, without fragment; None if unusable."""
+    try:
+        joined = httpx.URL(base).join(target.strip())
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None
+    joined = joined.copy_with(fragment=None)
+    text = str(joined)
+    return text if parse_http_url(text) is not None else None

@@ -3,6 +3,7 @@
     Outcome           one attempt at one URL: a response or a failure
     retry_after(...)  seconds a Retry-After header asks for (delta seconds or HTTP-date)
     retry_delay(...)  seconds to wait before the next attempt, or None: do not retry
+    beyond_cap(...)   a Retry-After too long to wait for: the URL is blocked instead
 
 fetch.py runs the attempts with tenacity and asks this module every decision; tests
 swap the wait for a recording fake instead of sleeping.
@@ -77,3 +78,18 @@ def retry_delay(
         return asked if asked <= min(cap, remaining) else None
     delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)) * (1 + jitter)
     return delay if delay < remaining else None
+
+
+def beyond_cap(outcome: Outcome, *, cap: float, now: float) -> Outcome | None:
+    """A 429 (or 503) whose Retry-After is longer than `cap`: blocked, never waited for."""
+    if outcome.status != 429 and not (outcome.status == 503 and "retry-after" in outcome.headers):
+        return None
+    asked = retry_after(outcome.headers.get("retry-after"), now=now)
+    if asked is None or asked <= cap:
+        return None
+    return Outcome(
+        failure=FailureKind.RETRY_AFTER_TOO_LONG,
+        status=outcome.status,
+        headers=outcome.headers,
+        error=f"Retry-After {asked:g} s is beyond the {cap:g} s cap",
+    )
