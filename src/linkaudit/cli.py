@@ -21,10 +21,10 @@ from linkaudit.console import Progress, summary
 from linkaudit.history_view import render_runs, render_url_history
 from linkaudit.judge import CONFIRM_AFTER, Rules
 from linkaudit.listing import kind_counts, render_table, summarize
-from linkaudit.model import CheckOptions, Finding, Health, Kind, Observation, Resource
+from linkaudit.model import CheckOptions, Health, Kind, Observation, Resource
 from linkaudit.net import parse_resolve
 from linkaudit.report import RunInfo
-from linkaudit.snapshot import Snapshot, load_snapshot, snapshot_of
+from linkaudit.snapshot import load_snapshot
 from linkaudit.store import Store, StoreError
 
 EXIT_OK = 0
@@ -311,16 +311,19 @@ def check_command(
         raise SystemExit(EXIT_ABORTED) from None
     if tty and not quiet and bar.done:
         click.echo("", err=True)
-    write_check_outputs(  # the report, --json and $GITHUB_STEP_SUMMARY (report block below)
-        findings=result.findings,
-        run_id=result.run_id,
-        started_at=result.started_at,
-        finished_at=result.finished_at,
-        db_path=db_path,
-        report_path=report_path,
-        json_path=json_path,
-        confirm_after=confirm_after,
-    )
+    try:  # the report, --json and $GITHUB_STEP_SUMMARY (publish.py)
+        publish.publish_check(
+            RunInfo(result.run_id, result.started_at, result.finished_at, "complete", __version__),
+            result.findings,
+            db_path=db_path,
+            report_path=report_path,
+            json_path=json_path,
+            rules=Rules(confirm_after=confirm_after),
+            env=os.environ,
+        )
+    except StoreError as error:
+        click.echo(f"linkaudit: {error}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     click.echo(summary(result.observations, time.monotonic() - started))
     failing = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}}.get(fail_on, set())
     if any(finding.health in failing for finding in result.findings):
@@ -328,29 +331,6 @@ def check_command(
 
 
 # --- report: the health report, from the history database (report.py, snapshot.py) ---
-
-
-def write_check_outputs(
-    *,
-    findings: list[Finding],
-    run_id: int | None,
-    started_at: str,
-    finished_at: str,
-    db_path: Path,
-    report_path: Path,
-    json_path: Path | None,
-    confirm_after: int,
-) -> None:
-    """After `check`: the report, the JSON and the GitHub step summary of this run."""
-    run = RunInfo(run_id, started_at, finished_at, "complete", __version__)
-    snap = Snapshot(run, findings, None, None, [])
-    if db_path.exists():
-        with open_store_or_exit(db_path) as store:
-            snap = snapshot_of(store, run, findings, rules=Rules(confirm_after=confirm_after))
-    publish.write_report(report_path, snap)
-    if json_path is not None:
-        publish.write_json(json_path, snap)
-    publish.append_step_summary(os.environ, snap)
 
 
 @main.command("report")

@@ -5,11 +5,14 @@ issue body. The only file I/O of reporting; `check` and `report` both call it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from linkaudit.report import render_issue, render_json, render_markdown, render_summary
-from linkaudit.snapshot import Snapshot
+from linkaudit.judge import Rules
+from linkaudit.model import Finding
+from linkaudit.report import RunInfo, render_issue, render_json, render_markdown, render_summary
+from linkaudit.snapshot import Snapshot, snapshot_of
+from linkaudit.store import Store
 
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
@@ -63,3 +66,26 @@ def write_issue_body(path: Path, snap: Snapshot, *, report_url: str = "") -> boo
         return False
     write_text(path, body)
     return True
+
+
+def publish_check(
+    run: RunInfo,
+    findings: Sequence[Finding],
+    *,
+    db_path: Path,
+    report_path: Path,
+    json_path: Path | None,
+    rules: Rules,
+    env: Mapping[str, str],
+) -> Snapshot:
+    """After `check`: this run's report, JSON and step summary, compared with the previous
+    complete run in `db_path` (if there is one). Raises StoreError."""
+    snap = Snapshot(run, list(findings), None, None, [])
+    if db_path.exists():
+        with Store.open(db_path, create=False) as store:
+            snap = snapshot_of(store, run, list(findings), rules=rules)
+    write_report(report_path, snap)
+    if json_path is not None:
+        write_json(json_path, snap)
+    append_step_summary(env, snap)
+    return snap
