@@ -54,6 +54,7 @@ def fixture_findings() -> list[Finding]:
             res("Healthy book", "https://ok.example/", "Books", 9),
             Health.HEALTHY,
             obs("https://ok.example/", V.OK, http_status=200),
+            flags=("newer_version",),
             recent=(V.OK, V.OK),
         ),
         Finding(
@@ -104,6 +105,7 @@ def fixture_findings() -> list[Finding]:
             Health.FLAKY,
             obs("https://flaky.example/", V.ERROR, http_status=503),
             evidence="error (HTTP 503)",
+            flags=("rate_limited",),
             failing_since=AT,
             recent=(V.OK, V.ERROR, V.OK, V.ERROR),
         ),

@@ -323,15 +323,15 @@ def _table(health: Health, rows: Sequence[Finding]) -> str:
         head = ["Resource", "Catalogued at"]
         body = [[_name(f), _where(f)] for f in rows]
     elif health is Health.HEALTHY:
-        head = ["Resource", "URL", "Last runs"]
-        body = [[_name(f), _url(f), _strip(f)] for f in rows]
+        head = ["Resource", "URL", "Notes", "Last runs"]
+        body = [[_name(f), _url(f), md_text(_notes(f)), _strip(f)] for f in rows]
     else:
         head = ["Resource", "URL", "Evidence", "Failing since", "Last live", "Last runs"]
         body = [
             [
                 _name(f),
                 _url(f),
-                md_text(f.evidence),
+                md_text("; ".join(filter(None, [f.evidence, _notes(f)]))),
                 _day(f.failing_since),
                 _day(f.last_live),
                 _strip(f),
@@ -346,6 +346,12 @@ def _table(health: Health, rows: Sequence[Finding]) -> str:
 def _name(f: Finding) -> str:
     r = f.resource
     return f"{md_text(r.title)} — _{md_text(r.section)}_" if r.section else md_text(r.title)
+
+
+def _notes(f: Finding) -> str:
+    """Flags beyond the health (title drift has its own section)."""
+    flags = [flag for flag in f.flags if flag != "title_drift"]
+    return f"flags: {', '.join(flags)}" if flags else ""
 
 
 def _url(f: Finding) -> str:
