@@ -210,6 +210,8 @@ def test_exit_2_for_usage_and_catalog_errors(simweb: SimWeb, tmp_path: Path) -> 
 def test_exit_3_when_the_network_is_down(simweb: SimWeb, tmp_path: Path) -> None:
     catalog = tmp_path / "c.yaml"
     catalog.write_text(f"- url: {simweb.refused_url('/a')}\n  title: A\n  section: S\n")
-    result = check(tmp_path, catalog)
+    summary = tmp_path / "summary.md"
+    result = check(tmp_path, catalog, env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.exit_code == 3
     assert not (tmp_path / "health.md").exists()
+    assert "Run aborted: network unavailable" in summary.read_text()

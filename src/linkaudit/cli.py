@@ -308,6 +308,7 @@ def check_command(
         if tty and not quiet:
             click.echo("", err=True)
         click.echo(f"linkaudit: {error}", err=True)
+        publish.append_step_summary_text(os.environ, f"# Link health\n\nRun aborted: {error}\n")
         raise SystemExit(EXIT_ABORTED) from None
     if tty and not quiet and bar.done:
         click.echo("", err=True)

@@ -46,12 +46,17 @@ def write_json(path: Path, snap: Snapshot) -> None:
 
 def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
     """Append the summary and urgent sections to $GITHUB_STEP_SUMMARY, when it is set."""
-    target = env.get(STEP_SUMMARY)
-    if not target:
-        return False
     text = render_summary(
         snap.findings, snap.run, previous=snap.previous, previous_run=snap.previous_run
     )
+    return append_step_summary_text(env, text)
+
+
+def append_step_summary_text(env: Mapping[str, str], text: str) -> bool:
+    """Append `text` to $GITHUB_STEP_SUMMARY, when it is set (e.g. why a run aborted)."""
+    target = env.get(STEP_SUMMARY)
+    if not target:
+        return False
     with Path(target).open("a", encoding="utf-8") as out:
         out.write(text)
     return True
