@@ -9,8 +9,10 @@ home, and the once-per-host random-URL probe).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from linkaudit.classify import classify
 from linkaudit.model import Fetched, Observation, Resource
@@ -20,6 +22,14 @@ try:  # the soft-404 heuristics are optional: without them, classify's verdict s
     from linkaudit.providers import soft404
 except ImportError:  # pragma: no cover
     soft404 = None  # type: ignore[assignment]
+
+
+def by_host(urls: Iterable[str]) -> dict[str, deque[str]]:
+    """URLs grouped by host name, in their order."""
+    queues: dict[str, deque[str]] = {}
+    for url in urls:
+        queues.setdefault((urlsplit(url).hostname or "").lower(), deque()).append(url)
+    return queues
 
 
 def conditional_headers(previous: Previous | None) -> dict[str, str]:
@@ -51,9 +61,21 @@ class WebProvider:
             if resource.url:
                 expected.setdefault(resource.url, resource.title)
         probes = soft404.HostProbes() if soft404 is not None and self.soft404 else None
-        await asyncio.gather(
-            *(self._one(url, title, ctx, probes) for url, title in expected.items())
-        )
+
+        async def drain(queue: deque[str]) -> None:
+            while queue:
+                url = queue.popleft()
+                await self._one(url, expected[url], ctx, probes)
+
+        # A queue per host, drained by at most per_host workers: a few hundred tasks rather
+        # than one per URL, and a slow host only ever holds its own workers.
+        per_host = ctx.fetcher.options.per_host
+        workers = [
+            drain(queue)
+            for queue in by_host(expected).values()
+            for _ in range(min(per_host, len(queue)))
+        ]
+        await asyncio.gather(*workers)
 
     async def _one(self, url: str, title: str, ctx: CheckContext, probes: object) -> None:
         previous = ctx.previous.get(url)
