@@ -113,6 +113,13 @@ def main() -> None:
             linkaudit += ["--json", str(work / "r.json")]
             ours = run("linkaudit", linkaudit, work)
             print(ours.line(args.urls, floor))
+            load = run(
+                "  (load)", [PYTHON, "-m", "linkaudit", "catalog", "validate", str(catalog)], work
+            )
+            print(
+                f"  of which loading the YAML catalog alone (linkaudit catalog validate): "
+                f"{load.seconds:.2f} s, CPU {load.cpu:.2f} s, peak RSS {load.peak_mb:.1f} MB"
+            )
             lychee = shutil.which("lychee") or str(Path(PYTHON).parent / "lychee")
             if not args.no_lychee and Path(lychee).exists():
                 theirs = run(

@@ -27,6 +27,7 @@ response), `drip=0.5` (status line and headers one byte every 0.5 s), `drip_body
 (headers at once, then the body one byte every 0.5 s), `size=N` (a body of N bytes,
 streamed, never held in memory), `gzip_bomb=N` (gzip of N zero bytes, with
 Content-Encoding: gzip), `delay=0.05` (wait before answering). Unprogrammed paths get 404.
+`SimWeb(tls=server_context)` serves HTTPS instead (see test_fetch.py for a certificate).
 `web.latency` delays every answer (the bench's L).
 """
 
@@ -36,6 +37,7 @@ import argparse
 import asyncio
 import contextlib
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -104,7 +106,10 @@ def gzip_of_zeros(size: int) -> bytes:
 class SimWeb:
     """The simulated web. Use as a context manager; see the module docstring."""
 
-    def __init__(self, hosts: int = 3, *, latency: float = 0.0) -> None:
+    def __init__(
+        self, hosts: int = 3, *, latency: float = 0.0, tls: ssl.SSLContext | None = None
+    ) -> None:
+        self.tls = tls  # a server context: every host speaks HTTPS
         self.hosts = [ADDRESS_BASE.format(i + 2) for i in range(hosts)]
         self.latency = latency
         self.port = 0
@@ -121,7 +126,8 @@ class SimWeb:
         return self.hosts[host] if isinstance(host, int) else host
 
     def url(self, host: int | str, path: str = "/") -> str:
-        return f"http://{self._host(host)}:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self._host(host)}:{self.port}{path}"
 
     def on(self, host: int | str, path: str, *replies: Reply) -> str:
         """Program `path` on `host` (index, address, name or "*"); returns its URL."""
@@ -243,7 +249,12 @@ class SimWeb:
             try:
                 for address in self.hosts:
                     server = await asyncio.start_server(
-                        self._handle, address, self.port or 0, backlog=1024, reuse_address=True
+                        self._handle,
+                        address,
+                        self.port or 0,
+                        backlog=1024,
+                        reuse_address=True,
+                        ssl=self.tls,
                     )
                     servers.append(server)
                     self.port = self.port or server.sockets[0].getsockname()[1]

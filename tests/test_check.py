@@ -21,6 +21,7 @@ from conftest import simweb_private
 from linkaudit.audit import NetworkDown, run_audit
 from linkaudit.cli import main
 from linkaudit.model import CheckOptions, Hop, Kind, Observation, Resource, Verdict
+from linkaudit.providers import Previous
 from simweb import Reply, SimWeb, html, page
 
 FAST = CheckOptions(timeout=1.0, deadline=3.0, retries=3)
@@ -438,3 +439,15 @@ def test_cli_rejects_a_bad_resolve(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(catalog), "--resolve", "example.org:443"])
     assert result.exit_code == 2
     assert "HOST:PORT:ADDRESS" in result.output
+
+
+def test_304_to_a_conditional_request_is_ok_and_keeps_the_title(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/same", Reply(304, headers={"ETag": '"v1"'}))
+    resources = [Resource(title="", section="s", kind=Kind.WEB, url=url)]
+    previous = {url: Previous(etag='"v1"', title="Last title")}
+    audit = run_audit(
+        resources, FAST, resolver=simweb.resolver(), private=simweb_private, previous=previous
+    )
+    obs = asyncio.run(audit).observations[url]
+    assert (obs.verdict, obs.title, obs.flags) == (Verdict.OK, "Last title", ("not_modified",))
+    assert simweb.requests[-1].headers["if-none-match"] == '"v1"'

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import shutil
 import ssl
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -25,7 +27,7 @@ from linkaudit.html import BodyReader, decode, extract_title, meta_refresh
 from linkaudit.model import CheckOptions, FailureKind, Fetched
 from linkaudit.net import is_private, parse_resolve
 from linkaudit.retry import Outcome, retry_after, retry_delay
-from linkaudit.transport import proxy_mounts, ssl_context
+from linkaudit.transport import Router, proxy_mounts, ssl_context
 from simweb import Reply, SimWeb, html, page
 
 NOW = 1_800_000_000.0
@@ -229,7 +231,14 @@ def test_trust_comes_from_ssl_cert_file_or_dir(tmp_path) -> None:
 # --- the Fetcher against the simulated web ---
 
 
-def fetch(web: SimWeb, url: str, *, env: dict[str, str] | None = None, **kw: object) -> Fetched:
+def fetch(
+    web: SimWeb,
+    url: str,
+    *,
+    env: dict[str, str] | None = None,
+    names: dict[str, int | str] | None = None,
+    **kw: object,
+) -> Fetched:
     options = CheckOptions(timeout=1.0, deadline=3.0)
 
     async def go() -> Fetched:
@@ -238,7 +247,7 @@ def fetch(web: SimWeb, url: str, *, env: dict[str, str] | None = None, **kw: obj
 
         fetcher = Fetcher(
             options,
-            resolver=web.resolver({"site.test": 1}),
+            resolver=web.resolver(names or {"site.test": 1}),
             sleep=no_wait,
             env=env or {},
             private=simweb_private,
@@ -355,3 +364,59 @@ def test_elapsed_is_measured() -> None:
     started = time.monotonic()
     got = mocked(router, "https://example.org/")
     assert 0 <= got.elapsed_ms <= (time.monotonic() - started) * 1000 + 1
+
+
+# --- HTTPS: trust from SSL_CERT_FILE, SNI and Host keep the name ---
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A self-signed certificate for secure.test (made with the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl command not available")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", key, "-out", cert, "-subj", "/CN=secure.test",
+         "-addext", "subjectAltName=DNS:secure.test"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_https_trusts_ssl_cert_file_and_keeps_the_name(certificate: tuple[str, str]) -> None:
+    cert, key = certificate
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    with SimWeb(hosts=1, tls=server) as web:
+        web.on("secure.test", "/", page("Secure page"))
+        url = f"https://secure.test:{web.port}/"
+        trusted = fetch(web, url, env={"SSL_CERT_FILE": cert}, names={"secure.test": 0})
+        assert (trusted.status, trusted.title) == (200, "Secure page")
+        assert web.requests[-1].host == "secure.test"  # Host header (and SNI) keep the name
+        untrusted = fetch(web, url, names={"secure.test": 0})
+        assert untrusted.failure is FailureKind.TLS
+        assert "certificate" in (untrusted.error or "").lower()
+
+
+def test_router_picks_the_proxy_as_httpx_mounts_do() -> None:
+    direct, web_proxy, tls_proxy = (
+        httpx.MockTransport(lambda r: httpx.Response(200)) for _ in "abc"
+    )
+    mounts = [
+        ("http://", web_proxy),
+        ("https://", tls_proxy),
+        ("all://*internal.corp", None),
+        ("all://*.svc", None),
+    ]
+    router = Router(direct, mounts)
+    assert router.for_url(httpx.URL("http://example.org/")) is web_proxy
+    assert router.for_url(httpx.URL("https://example.org/")) is tls_proxy
+    assert router.for_url(httpx.URL("https://internal.corp/x")) is direct
+    assert router.for_url(httpx.URL("https://wiki.internal.corp/x")) is direct
+    assert router.for_url(httpx.URL("https://notinternal.corp/x")) is tls_proxy
+    assert router.for_url(httpx.URL("http://db.svc/")) is direct
+    assert router.for_url(httpx.URL("http://svc/")) is web_proxy
+    assert Router(direct).for_url(httpx.URL("https://example.org/")) is direct

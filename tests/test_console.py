@@ -1,0 +1,60 @@
+"""console: what `linkaudit check` shows while it runs and when it is done."""
+
+from __future__ import annotations
+
+from linkaudit.console import Progress, results_json, summary
+from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_terminal_progress_is_a_bar_with_count_rate_and_eta() -> None:
+    clock = Clock()
+    bar = Progress(total=100, tty=True, clock=clock)
+    clock.now = 2.0
+    text = bar.tick()
+    assert text is not None and text.startswith("\r[")
+    assert "1/100 URLs, 0.5/s, ETA 3:18" in text
+
+
+def test_plain_progress_is_periodic_lines_and_always_the_last() -> None:
+    clock = Clock()
+    progress = Progress(total=3, tty=False, clock=clock)
+    clock.now = 1.0
+    assert progress.tick() == "checked 1/3 URLs, 1.0/s, ETA 0:02"
+    clock.now = 2.0
+    assert progress.tick() is None  # less than 5 s since the last line
+    clock.now = 3.0
+    assert progress.tick() == "checked 3/3 URLs, 1.0/s, ETA 0:00"
+
+
+def test_summary_counts_verdicts_in_design_order() -> None:
+    observations = {
+        f"u{i}": Observation(url=f"u{i}", verdict=v)
+        for i, v in enumerate([Verdict.DEAD, Verdict.OK, Verdict.OK, Verdict.MOVED])
+    }
+    assert summary(observations, 3.21) == "checked 4 URLs in 3.2 s: ok 2, moved 1, dead 1"
+    assert summary({}, 0.0) == "checked 0 URLs in 0.0 s"
+
+
+def test_json_has_one_result_per_catalogued_url_and_null_health_when_unjudged() -> None:
+    a = Resource(title="A", section="S", kind=Kind.WEB, url="https://a.example/", source="c.yaml")
+    twin = Resource(title="A again", section="T", kind=Kind.WEB, url="https://a.example/")
+    unlinked = Resource(title="No link", section="S", kind=Kind.WEB)
+    obs = Observation(
+        url=a.url or "", verdict=Verdict.OK, hops=(Hop("https://a.example/", 200),), title="A"
+    )
+    document = results_json(
+        resources=[a, twin, unlinked], observations={obs.url: obs}, findings=[], run={"id": 7}
+    )
+    assert document["run"] == {"id": 7}
+    [row] = document["results"]
+    assert row["health"] is None
+    assert row["hops"] == [{"url": "https://a.example/", "status": 200}]
+    assert row["resource"]["source"] == "c.yaml"
