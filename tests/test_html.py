@@ -1,0 +1,99 @@
+"""html.py: titles, charsets, meta refresh and bounded body reads (pure)."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from linkaudit.html import BodyReader, decode, extract_title, meta_refresh
+
+# --- titles, charsets, meta refresh (pure) ---
+
+TITLES = [
+    ("plain", b"<title>Hello</title>", None, "Hello"),
+    ("white space collapsed", b"<title>\n  Deep \t Learning\n</title>", None, "Deep Learning"),
+    (
+        "entities",
+        b"<title>Tom &amp; Jerry &#8211; &quot;Q&quot;</title>",
+        None,
+        'Tom & Jerry \u2013 "Q"',
+    ),
+    ("og:title fallback", b'<meta property="og:title" content="OG &amp; co">', None, "OG & co"),
+    (
+        "empty title falls back",
+        b'<title> </title><meta property="og:title" content="OG">',
+        None,
+        "OG",
+    ),
+    ("none", b"<p>no title here</p>", None, None),
+    (
+        "header charset",
+        "<title>Café</title>".encode("latin-1"),
+        "text/html; charset=ISO-8859-1",
+        "Café",
+    ),
+    (
+        "meta charset",
+        '<meta charset="iso-8859-1"><title>Crème</title>'.encode("latin-1"),
+        "text/html",
+        "Crème",
+    ),
+    ("undeclared UTF-8", "<title>Straße</title>".encode(), "text/html", "Straße"),
+    ("undeclared windows-1252", "<title>na\xefve</title>".encode("cp1252"), None, "naïve"),
+    ("cut mid-title", b"<html><head><title>Partial ti", None, "Partial ti"),
+    ("not HTML", b"<title>x</title>", "application/pdf", None),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "ctype", "title"), TITLES, ids=[t[0] for t in TITLES])
+def test_extract_title(case: str, body: bytes, ctype: str | None, title: str | None) -> None:
+    assert extract_title(body, ctype) == title, case
+
+
+def test_decode_survives_a_character_cut_in_half() -> None:
+    body = "<title>Zoë</title> ë".encode()[:-1]
+    assert decode(body, None).startswith("<title>Zoë</title>")
+
+
+@pytest.mark.parametrize(
+    ("content", "target"),
+    [
+        ("0; url=https://new.example/", "https://new.example/"),
+        ("0;URL='/relative'", "/relative"),
+        ("3; url=/later", "/later"),
+        ("600; url=/reload", None),  # a page that reloads itself, not a redirect
+        ("5", None),
+    ],
+)
+def test_meta_refresh(content: str, target: str | None) -> None:
+    text = f'<head><meta http-equiv="Refresh" content="{content}"></head>'
+    assert meta_refresh(text) == target
+
+
+# --- bounded body reads (pure) ---
+
+
+def test_gzip_bomb_decodes_to_at_most_the_limit() -> None:
+    bomb = gzip.compress(bytes(50_000_000))
+    reader = BodyReader("gzip", 256 * 1024, stop_at_title=True)
+    done = False
+    for i in range(0, len(bomb), 65536):
+        done = reader.feed(bomb[i : i + 65536])
+        if done:
+            break
+    assert done
+    assert len(reader.body()) == 256 * 1024
+
+
+def test_html_read_stops_soon_after_the_title() -> None:
+    reader = BodyReader("", 256 * 1024, stop_at_title=True)
+    assert not reader.feed(b"<html><head><title>T</title></head>")
+    assert reader.feed(b"x" * 20_000)  # title known and 16 KiB read
+    assert reader.size < 64 * 1024
+
+
+def test_unknown_content_encoding_reads_nothing() -> None:
+    reader = BodyReader("br", 1024, stop_at_title=False)
+    assert reader.feed(b"\x1b\x00garbage")
+    assert reader.body() == b""
