@@ -377,3 +377,17 @@ def test_304_to_a_conditional_request_is_ok_and_keeps_the_title(simweb: SimWeb) 
     obs = asyncio.run(audit).observations[url]
     assert (obs.verdict, obs.title, obs.flags) == (Verdict.OK, "Last title", ("not_modified",))
     assert simweb.requests[-1].headers["if-none-match"] == '"v1"'
+
+
+def test_a_resolver_that_never_answers_counts_as_network_down(simweb: SimWeb) -> None:
+    """A CI runner without DNS: lookups hang until the timeout. Nothing may be marked dead."""
+
+    async def silent(host: str, port: int) -> list[str]:
+        await asyncio.Event().wait()
+        return []
+
+    urls = ["http://docs.example/a", "http://blog.example/b"]
+    resources = [Resource(title="", section="s", kind=Kind.WEB, url=u) for u in urls]
+    options = CheckOptions(timeout=0.3, deadline=1.0, retries=1)
+    with pytest.raises(NetworkDown, match="0 of 2 hosts answered"):
+        asyncio.run(run_audit(resources, options, resolver=silent, sleep=Waits()))

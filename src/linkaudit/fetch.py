@@ -99,6 +99,7 @@ class Fetcher:
         self._env = env
         self._transport = transport  # respx/unit tests only: bypasses the guarded pool
         self._router: Router | None = None
+        self._connected: set[str] = set()  # hosts a TCP connection reached (direct only)
         # Each attempt is bounded as a whole (asyncio.timeout_at in _request); httpcore's own
         # per-read timers would only add a cancel scope to every socket operation. Connect
         # keeps its own, so an unreachable host is told apart (before_http) from a slow one.
@@ -119,6 +120,7 @@ class Fetcher:
                 max_connections=self.options.concurrency,
                 per_host=self.options.per_host,
                 env=self._env,
+                connected=self._connected,
             )
         return self
 
@@ -360,6 +362,8 @@ class Fetcher:
                 response = await self._router.for_url(url).handle_async_request(request)
         except REQUEST_ERRORS as exc:
             kind, before = failure_of(exc)
+            if kind is FailureKind.TIMEOUT and self._transport is None:
+                before = url.host.lower() not in self._connected  # never reached: no answer
             state["before_http"] = before
             return Outcome(failure=kind, error=describe(exc, kind))
         state["before_http"] = False

@@ -252,7 +252,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         allow_private: bool = False,
         private: Callable[[str], bool] = is_private,
         inner: httpcore.AsyncNetworkBackend | None = None,
+        connected: set[str] | None = None,
     ) -> None:
+        self.connected = connected if connected is not None else set()  # hosts that answered
         self._resolver = resolver
         self._private = private
         self._overrides = {(h.lower(), p): a for h, p, a in overrides}
@@ -278,15 +280,22 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        try:  # the connect timeout covers name resolution too: a silent resolver is no answer
+            async with asyncio.timeout(timeout):
+                stream = await self._connect(host, port, local_address, socket_options)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from exc
+        self.connected.add(host.lower())
+        return stream
+
+    async def _connect(
+        self, host: str, port: int, local_address: str | None, socket_options: Any
+    ) -> httpcore.AsyncNetworkStream:
         last: Exception | None = None
         for address in await self.addresses(host, port):
             try:
                 return await self._inner.connect_tcp(
-                    address,
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
+                    address, port, local_address=local_address, socket_options=socket_options
                 )
             except httpcore.ConnectError as exc:  # try the next address
                 last = exc

@@ -266,11 +266,16 @@ def build_router(
     max_connections: int,
     per_host: int,
     env: Mapping[str, str] | None = None,
+    connected: set[str] | None = None,
 ) -> Router:
     """Guarded direct connections (a pool per origin), environment proxies, trust."""
     context = ssl_context(env)
     backend = GuardedBackend(
-        resolver, overrides=overrides, allow_private=allow_private, private=private
+        resolver,
+        overrides=overrides,
+        allow_private=allow_private,
+        private=private,
+        connected=connected,
     )
     shared = {"keepalive_expiry": 5.0, "ssl_context": context}
     direct = GuardedTransport(
