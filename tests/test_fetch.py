@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import socket
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -20,7 +21,14 @@ from conftest import simweb_private
 from linkaudit import USER_AGENT
 from linkaudit.fetch import Fetcher
 from linkaudit.model import CheckOptions, FailureKind, Fetched
-from linkaudit.net import is_private, parse_resolve
+from linkaudit.net import (
+    NO_SUCH_NAME,
+    NameNotResolved,
+    ResolverUnavailable,
+    failure_of,
+    is_private,
+    parse_resolve,
+)
 from simweb import Reply, SimWeb, html, page
 
 # --- the connection layer (pure parts) ---
@@ -187,3 +195,11 @@ def test_elapsed_is_measured() -> None:
     started = time.monotonic()
     got = mocked(router, "https://example.org/")
     assert 0 <= got.elapsed_ms <= (time.monotonic() - started) * 1000 + 1
+
+
+def test_resolver_without_answer_is_not_a_dead_name() -> None:
+    """EAI_AGAIN (no network) is a connect failure before HTTP, not `dead`; NXDOMAIN is dead."""
+    assert failure_of(ResolverUnavailable("name lookup failed")) == (FailureKind.CONNECT, True)
+    assert failure_of(NameNotResolved("gone.invalid")) == (FailureKind.DNS, True)
+    assert socket.EAI_NONAME in NO_SUCH_NAME
+    assert socket.EAI_AGAIN not in NO_SUCH_NAME

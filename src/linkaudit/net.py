@@ -45,6 +45,16 @@ class NameNotResolved(Exception):
         self.host = host
 
 
+class ResolverUnavailable(OSError):
+    """The resolver gave no answer (temporary failure): not evidence that the name is gone."""
+
+
+# getaddrinfo errors that mean "no such name" (NXDOMAIN, no address); others are transient
+NO_SUCH_NAME = frozenset(
+    getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)
+)
+
+
 class PrivateAddressRefused(Exception):
     """The target is on a loopback/private/link-local/multicast address (see --allow-private)."""
 
@@ -82,14 +92,19 @@ def is_private(address: str) -> bool:
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
-    """The operating system's resolver; raises NameNotResolved."""
+    """The operating system's resolver; raises NameNotResolved (the name does not exist) or
+    ResolverUnavailable (no answer: EAI_AGAIN and friends, as on a runner without network)."""
     if is_ip(host):
         return [host.strip("[]")]
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except UnicodeError as exc:
         raise NameNotResolved(host) from exc
+    except socket.gaierror as exc:
+        if exc.errno in NO_SUCH_NAME:
+            raise NameNotResolved(host) from exc
+        raise ResolverUnavailable(f"name lookup failed for {host}: {exc.strerror}") from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise NameNotResolved(host)
@@ -113,6 +128,8 @@ def failure_of(exc: BaseException) -> tuple[FailureKind, bool]:
     text = f"{exc!r} {exc.__cause__!r}".lower()
     if isinstance(exc, NameNotResolved):
         return FailureKind.DNS, True
+    if isinstance(exc, ResolverUnavailable):
+        return FailureKind.CONNECT, True
     if isinstance(exc, PrivateAddressRefused):
         return FailureKind.PRIVATE_ADDRESS, False
     if isinstance(exc, httpx.ConnectTimeout):
@@ -135,7 +152,7 @@ def failure_of(exc: BaseException) -> tuple[FailureKind, bool]:
 
 
 def describe(exc: BaseException, kind: FailureKind) -> str:
-    if isinstance(exc, NameNotResolved | PrivateAddressRefused):
+    if isinstance(exc, NameNotResolved | PrivateAddressRefused | ResolverUnavailable):
         return str(exc)
     if kind is FailureKind.TIMEOUT and not str(exc):
         return "timeout: no response in time"
