@@ -297,9 +297,10 @@ class SimWeb:
             self._thread.join(10)
 
 
-def serve(hosts: int, latency: float, pages: int) -> None:
-    """Serve the bench's site: /p{i} on every host answers a small titled page."""
+def serve(hosts: int, latency: float, pages: int, port: int = 0) -> None:
+    """Serve the bench's site: /p{i} on every host answers a small titled page "Page {i}"."""
     web = SimWeb(hosts, latency=latency)
+    web.port = port
     web.record = False
     for i in range(pages):
         web.on("*", f"/p{i}", page(f"Page {i}", body="<p>" + "text " * 100 + "</p>"))
@@ -318,5 +319,6 @@ if __name__ == "__main__":
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--port", type=int, default=0, help="default: any free port")
     args = parser.parse_args()
-    serve(args.hosts, args.latency, args.pages)
+    serve(args.hosts, args.latency, args.pages, args.port)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linkaudit.console import Progress, results_json, summary
-from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
+from linkaudit.console import Progress, summary
+from linkaudit.model import Observation, Verdict
 
 
 class Clock:
@@ -41,20 +41,3 @@ def test_summary_counts_verdicts_in_design_order() -> None:
     }
     assert summary(observations, 3.21) == "checked 4 URLs in 3.2 s: ok 2, moved 1, dead 1"
     assert summary({}, 0.0) == "checked 0 URLs in 0.0 s"
-
-
-def test_json_has_one_result_per_catalogued_url_and_null_health_when_unjudged() -> None:
-    a = Resource(title="A", section="S", kind=Kind.WEB, url="https://a.example/", source="c.yaml")
-    twin = Resource(title="A again", section="T", kind=Kind.WEB, url="https://a.example/")
-    unlinked = Resource(title="No link", section="S", kind=Kind.WEB)
-    obs = Observation(
-        url=a.url or "", verdict=Verdict.OK, hops=(Hop("https://a.example/", 200),), title="A"
-    )
-    document = results_json(
-        resources=[a, twin, unlinked], observations={obs.url: obs}, findings=[], run={"id": 7}
-    )
-    assert document["run"] == {"id": 7}
-    [row] = document["results"]
-    assert row["health"] is None
-    assert row["hops"] == [{"url": "https://a.example/", "status": 200}]
-    assert row["resource"]["source"] == "c.yaml"

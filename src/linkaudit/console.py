@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from linkaudit.model import Finding, Observation, Resource, Verdict
+from linkaudit.model import Observation, Verdict
 
 BAR_WIDTH = 24
 LINE_EVERY = 5.0  # seconds between plain progress lines
@@ -69,49 +68,3 @@ def summary(observations: Mapping[str, Observation], seconds: float) -> str:
     n = len(observations)
     head = f"checked {n} URL{'s' * (n != 1)} in {seconds:.1f} s"
     return f"{head}: {', '.join(parts)}" if parts else head
-
-
-def results_json(
-    *,
-    resources: Sequence[Resource],
-    observations: Mapping[str, Observation],
-    findings: Sequence[Finding],
-    run: Mapping[str, Any],
-) -> dict[str, Any]:
-    """One result per catalogued URL (keyed by the URL as written); health null if unjudged."""
-    judged = {f.resource.url: f for f in findings if f.resource.url}
-    results = []
-    seen: set[str] = set()
-    for resource in resources:
-        url = resource.url
-        if not url or url in seen or url not in observations:
-            continue
-        seen.add(url)
-        obs = observations[url]
-        finding = judged.get(url)
-        flags = list(dict.fromkeys([*obs.flags, *(finding.flags if finding else ())]))
-        results.append(
-            {
-                "url": url,
-                "final_url": obs.final_url,
-                "verdict": obs.verdict.value,
-                "health": finding.health.value if finding else None,
-                "http_status": obs.http_status,
-                "hops": [{"url": hop.url, "status": hop.status} for hop in obs.hops],
-                "title": obs.title,
-                "baseline_title": finding.baseline_title if finding else None,
-                "title_drift": finding.title_drift if finding else False,
-                "flags": flags,
-                "error": obs.error,
-                "elapsed_ms": obs.elapsed_ms,
-                "checked_at": obs.checked_at,
-                "resource": {
-                    "title": resource.title,
-                    "section": resource.section,
-                    "kind": resource.kind.value,
-                    "source": resource.source,
-                    "line": resource.line,
-                },
-            }
-        )
-    return {"run": dict(run), "results": results}
