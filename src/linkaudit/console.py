@@ -3,7 +3,6 @@
 Progress       count, rate and ETA: a redrawn bar on a terminal, plain periodic lines
                otherwise (or when CI is set)
 summary(...)   one line per run: URLs checked by verdict, time taken
-results_json   the design's --json document: {"run": {...}, "results": [...]}
 """
 
 from __future__ import annotations
