@@ -159,7 +159,7 @@ class Fetcher:
         deadline = started + self.options.url_deadline
         state: dict[str, Any] = {"hops": [], "attempts": 0, "stop_at_title": stop_at_title}
         try:
-            async with asyncio.timeout_at(_loop_time(deadline)):
+            async with asyncio.timeout_at(deadline):  # the loop's clock is time.monotonic()
                 result = await self._follow(
                     url,
                     headers=headers or {},
@@ -357,37 +357,39 @@ class Fetcher:
             headers={**DEFAULT_HEADERS, **headers},
             extensions={"timeout": self._timeouts},
         )
-        try:
-            async with asyncio.timeout_at(_loop_time(until)):
-                response = await self._router.for_url(url).handle_async_request(request)
-        except REQUEST_ERRORS as exc:
-            kind, before = failure_of(exc)
-            if kind is FailureKind.TIMEOUT and self._transport is None:
-                before = url.host.lower() not in self._connected  # never reached: no answer
-            state["before_http"] = before
-            return Outcome(failure=kind, error=describe(exc, kind))
-        state["before_http"] = False
-        found = dict(response.headers.items())  # lower-case names, repeats joined by ", "
+        response: httpx.Response | None = None
+        reader: BodyReader | None = None
         error = None
-        stop_at_title = state.get("stop_at_title", True) and is_html(found.get("content-type"))
-        reader = BodyReader(found.get("content-encoding", ""), limit, stop_at_title)
-        try:
-            if 200 <= response.status_code < 300:
-                async with asyncio.timeout_at(_loop_time(until)):
+        try:  # one timer for the whole attempt: headers and body
+            async with asyncio.timeout_at(until):
+                response = await self._router.for_url(url).handle_async_request(request)
+                state["before_http"] = False
+                if 200 <= response.status_code < 300:
+                    reader = self._reader(response, limit, state)
                     if response.is_stream_consumed:  # built from bytes (mock transports)
                         reader.feed(response.content)
                     else:
                         async for chunk in response.aiter_raw():
                             if reader.feed(chunk):
                                 break
-        except (httpx.HTTPError, OSError, TimeoutError) as exc:
+        except REQUEST_ERRORS as exc:
+            if response is None:
+                kind, before = failure_of(exc)
+                if kind is FailureKind.TIMEOUT and self._transport is None:
+                    before = url.host.lower() not in self._connected  # never reached
+                state["before_http"] = before
+                return Outcome(failure=kind, error=describe(exc, kind))
             error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
         finally:
-            await response.aclose()
-        return Outcome(status=response.status_code, headers=found, body=reader.body(), error=error)
+            if response is not None:
+                await response.aclose()
+        assert response is not None
+        body = reader.body() if reader is not None else b""
+        headers = dict(response.headers.items())  # lower-case names, repeats joined by ", "
+        return Outcome(status=response.status_code, headers=headers, body=body, error=error)
 
-
-def _loop_time(monotonic_deadline: float) -> float:
-    """A time.monotonic() deadline on the event loop's clock."""
-    loop = asyncio.get_running_loop()
-    return loop.time() + (monotonic_deadline - time.monotonic())
+    @staticmethod
+    def _reader(response: httpx.Response, limit: int, state: dict) -> BodyReader:
+        content_type = response.headers.get("content-type")
+        stop_at_title = state.get("stop_at_title", True) and is_html(content_type)
+        return BodyReader(response.headers.get("content-encoding", ""), limit, stop_at_title)

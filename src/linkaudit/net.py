@@ -175,7 +175,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self._writer = writer
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        # fetch.py bounds whole attempts, so timeout is None here: no timer per read (an
+        # asyncio.timeout asks for the running loop and task, a getpid() each, every time)
         try:
+            if timeout is None:
+                return await self._reader.read(max_bytes)
             async with asyncio.timeout(timeout):
                 return await self._reader.read(max_bytes)
         except TimeoutError as exc:
@@ -187,9 +191,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if not buffer:
             return
         try:
-            async with asyncio.timeout(timeout):
-                self._writer.write(buffer)
+            self._writer.write(buffer)
+            if timeout is None:
                 await self._writer.drain()
+            else:
+                async with asyncio.timeout(timeout):
+                    await self._writer.drain()
         except TimeoutError as exc:
             raise httpcore.WriteTimeout(str(exc) or "write timed out") from exc
         except (OSError, RuntimeError) as exc:
