@@ -4,6 +4,10 @@
         url = simweb.on(0, "/a", page("Hello"))        # host 0 is 127.0.0.2
         ...  run_audit(..., resolver=simweb.resolver({"docs.test": 0}), private=simweb_private)
 
+Every test runs with the proxy variables of the environment removed (`no_proxy_env`):
+the checker honours HTTP(S)_PROXY as curl does, and a proxy set on the machine must
+neither break the tests nor carry their traffic off loopback.
+
 `simweb_private` counts only 127.0.0.1 (and the usual private ranges) as private, so the
 simulated hosts (127.0.0.2+) pass as "public" and the private-address guard stays testable.
 """
@@ -20,6 +24,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from linkaudit.net import is_private
 from simweb import SimWeb
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy from the machine's environment, for this process and its subprocesses."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
 
 
 def simweb_private(address: str) -> bool:
