@@ -1,7 +1,7 @@
 """The command line: wiring only. Options in, a stage called, a message and exit status out.
 
-Exit statuses: 0 clean; 1 findings match --fail-on; 2 usage or catalog errors;
-3 run aborted (network down). Nothing below this module prints or exits.
+Exit statuses are in cli_options.py (with the options several commands share); the
+`catalog` commands are in cli_catalog.py. Nothing below the cli modules prints or exits.
 """
 
 from __future__ import annotations
@@ -16,21 +16,28 @@ import click
 
 from linkaudit import __version__, publish
 from linkaudit.audit import NetworkDown, run_audit
-from linkaudit.catalog import CatalogError, load_catalog
+from linkaudit.catalog_edit import DEFAULT_CATALOG
+from linkaudit.cli_catalog import catalog
+from linkaudit.cli_options import (
+    CATALOG_PATHS,
+    CONFIRM_AFTER_OPTION,
+    EXIT_ABORTED,
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    db_option,
+    json_option,
+    load_catalog_or_exit,
+    open_store_or_exit,
+    report_option,
+)
 from linkaudit.console import Progress, summary
 from linkaudit.history_view import render_runs, render_url_history
-from linkaudit.judge import CONFIRM_AFTER, Rules
-from linkaudit.listing import kind_counts, render_table, summarize
-from linkaudit.model import CheckOptions, Health, Kind, Observation, Resource
+from linkaudit.judge import Rules
+from linkaudit.model import CheckOptions, Health, Observation
 from linkaudit.net import parse_resolve
 from linkaudit.report import RunInfo
 from linkaudit.snapshot import load_snapshot
-from linkaudit.store import Store, StoreError
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_ABORTED = 3
+from linkaudit.store import StoreError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,94 +46,15 @@ def main() -> None:
     """Check that every link in a curated catalog still leads somewhere real."""
 
 
-# --- commands are added below, one block each ---
-
-
-# --- catalog: validate and list the catalog (catalog.py, listing.py) ---
-
-DEFAULT_CATALOG = Path("catalog")
-KIND_CHOICE = click.Choice([kind.value for kind in Kind], case_sensitive=False)
-CATALOG_PATHS = click.argument(
-    "paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, file_okay=True)
-)
-
-
-def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
-    """The catalog at `paths` (default catalog/), or every problem on stderr and exit 2."""
-    if not paths:
-        if not DEFAULT_CATALOG.is_dir():
-            click.echo(
-                f"linkaudit: no {DEFAULT_CATALOG}/ directory here. Run from the project root, "
-                "or name catalog files or directories: linkaudit catalog validate PATH...",
-                err=True,
-            )
-            raise click.exceptions.Exit(EXIT_USAGE)
-        paths = (DEFAULT_CATALOG,)
-    try:
-        return load_catalog(paths)
-    except CatalogError as error:
-        for problem in error.problems:
-            click.echo(problem, err=True)
-        count = len(error.problems)
-        click.echo(f"catalog invalid: {count} problem{'s' * (count != 1)}", err=True)
-        raise click.exceptions.Exit(EXIT_USAGE) from None
-
-
-@main.group()
-def catalog() -> None:
-    """Validate and list the catalog (default: the catalog/ directory)."""
-
-
-@catalog.command("validate")
-@CATALOG_PATHS
-def catalog_validate(paths: tuple[Path, ...]) -> None:
-    """Check catalog files without fetching anything: exit 0 if valid, 2 with one
-    `path:line: message` per problem otherwise."""
-    resources = load_catalog_or_exit(paths)
-    click.echo(f"catalog ok: {summarize(resources)}")
-
-
-@catalog.command("list")
-@CATALOG_PATHS
-@click.option(
-    "--kind", "kinds", multiple=True, type=KIND_CHOICE, help="Only this kind (repeatable)."
-)
-@click.option("--unlinked", is_flag=True, help="Only resources without a URL.")
-def catalog_list(paths: tuple[Path, ...], kinds: tuple[str, ...], unlinked: bool) -> None:
-    """Show the catalog as a table: title, kind, section, URL."""
-    resources = [
-        r
-        for r in load_catalog_or_exit(paths)
-        if (not kinds or r.kind in kinds) and (not unlinked or r.url is None)
-    ]
-    click.echo(render_table(resources))
-    click.echo(f"\n{summarize(resources)}; kinds: {kind_counts(resources) or 'none'}")
+main.add_command(catalog)
 
 
 # --- history: what the history database remembers (store.py, history_view.py) ---
 
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("reports/history.db"),
-    show_default=True,
-    help="The history database.",
-)
-
-
-def open_store_or_exit(db_path: Path) -> Store:
-    """The existing history database, or a one-line message and exit 2."""
-    try:
-        return Store.open(db_path, create=False)
-    except StoreError as error:
-        click.echo(f"linkaudit: {error}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
-
 
 @main.command("history")
 @click.argument("url")
-@DB_OPTION
+@db_option()
 def history_command(url: str, db_path: Path) -> None:
     """One URL's observations over time: one row per run, oldest first."""
     with open_store_or_exit(db_path) as store:
@@ -138,7 +66,7 @@ def history_command(url: str, db_path: Path) -> None:
 
 
 @main.command("runs")
-@DB_OPTION
+@db_option()
 @click.option("--limit", default=20, show_default=True, help="How many recent runs to show.")
 def runs_command(db_path: Path, limit: int) -> None:
     """Recent runs, newest first, with their state and verdict counts."""
@@ -148,7 +76,7 @@ def runs_command(db_path: Path, limit: int) -> None:
 
 @main.command("accept")
 @click.argument("url")
-@DB_OPTION
+@db_option()
 def accept_command(url: str, db_path: Path) -> None:
     """Take the page's current title as its expected title (ends a title_drift)."""
     with open_store_or_exit(db_path) as store:
@@ -178,28 +106,9 @@ def parse_resolve_option(
 
 @main.command("check")
 @CATALOG_PATHS
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("reports/history.db"),
-    show_default=True,
-    help="The history database this run is recorded in.",
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("reports/health.md"),
-    show_default=True,
-    help="The Markdown health report to write.",
-)
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write this run's results as JSON.",
-)
+@db_option("The history database this run is recorded in.")
+@report_option("The Markdown health report to write.")
+@json_option("Also write this run's results as JSON.")
 @click.option(
     "--concurrency",
     default=64,
@@ -248,13 +157,7 @@ def parse_resolve_option(
     show_default=True,
     help="Which findings make the exit status 1.",
 )
-@click.option(
-    "--confirm-after",
-    default=CONFIRM_AFTER,
-    show_default=True,
-    type=click.IntRange(1, 100),
-    help="Consecutive runs a link must be dead in before it is reported dead.",
-)
+@CONFIRM_AFTER_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary.")
 def check_command(
     *,
@@ -336,30 +239,12 @@ def check_command(
 
 @main.command("report")
 @CATALOG_PATHS
-@DB_OPTION
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    default=Path("reports/health.md"),
-    show_default=True,
-    help="Where to write the Markdown report; '-' for standard output.",
-)
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the run's results as JSON.",
-)
+@db_option()
+@report_option("Where to write the Markdown report; '-' for standard output.", allow_dash=True)
+@json_option("Also write the run's results as JSON.")
 @click.option("--run", "run_id", type=int, metavar="RUN", help="Report this run (default: latest).")
 @click.option("--since", type=int, metavar="RUN", help="Compare with this older run.")
-@click.option(
-    "--confirm-after",
-    default=CONFIRM_AFTER,
-    show_default=True,
-    type=click.IntRange(1, 100),
-    help="Consecutive runs a link must be dead in before it is reported dead.",
-)
+@CONFIRM_AFTER_OPTION
 @click.option(
     "--issue-body",
     type=click.Path(path_type=Path, dir_okay=False),

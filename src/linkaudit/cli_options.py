@@ -1,0 +1,113 @@
+"""What the commands share: exit statuses, the options declared once, and the helpers that
+turn an expected failure into one line on stderr and an exit status (never a traceback).
+
+Exit statuses: 0 clean; 1 findings match --fail-on; 2 usage, catalog, database or
+output-file errors; 3 run aborted (network down); 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn, TypeVar
+
+import click
+
+from linkaudit.catalog import CatalogError, load_catalog
+from linkaudit.catalog_edit import DEFAULT_CATALOG
+from linkaudit.judge import CONFIRM_AFTER
+from linkaudit.model import Resource
+from linkaudit.store import Store, StoreError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_ABORTED = 3
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by SIGINT
+
+F = TypeVar("F", bound=Callable[..., object])
+
+CATALOG_PATHS = click.argument(
+    "paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, file_okay=True)
+)
+CONFIRM_AFTER_OPTION = click.option(
+    "--confirm-after",
+    default=CONFIRM_AFTER,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="Consecutive runs a link must be dead in before it is reported dead.",
+)
+
+
+def db_option(help_text: str = "The history database.") -> Callable[[F], F]:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("reports/history.db"),
+        show_default=True,
+        help=help_text,
+    )
+
+
+def report_option(help_text: str, *, allow_dash: bool = False) -> Callable[[F], F]:
+    return click.option(
+        "--report",
+        "report_path",
+        type=click.Path(path_type=Path, dir_okay=False, allow_dash=allow_dash),
+        default=Path("reports/health.md"),
+        show_default=True,
+        help=help_text,
+    )
+
+
+def json_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help=help_text
+    )
+
+
+def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
+    """`linkaudit: message` on stderr, then exit with `status`."""
+    click.echo(f"linkaudit: {message}", err=True)
+    raise SystemExit(status)
+
+
+def relative_to_here(path: Path) -> Path:
+    """`path` relative to the current directory when it lies inside it, so a catalog named
+    by its absolute path records the same sources (`catalog/x.yaml:3`) as one named
+    relatively; outside the current directory it is kept as given."""
+    here = Path.cwd()
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100 - no symlink resolving
+    try:
+        return absolute.relative_to(here)
+    except ValueError:
+        return path
+
+
+def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
+    """The catalog at `paths` (default catalog/), or every problem on stderr and exit 2."""
+    if not paths:
+        if not DEFAULT_CATALOG.is_dir():
+            fail(
+                f"no {DEFAULT_CATALOG}/ directory here. Run from the project root, "
+                "or name catalog files or directories: linkaudit catalog validate PATH..."
+            )
+        paths = (DEFAULT_CATALOG,)
+    try:
+        return load_catalog([relative_to_here(p) for p in paths])
+    except CatalogError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        count = len(error.problems)
+        click.echo(f"catalog invalid: {count} problem{'s' * (count != 1)}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def open_store_or_exit(db_path: Path) -> Store:
+    """The existing history database, or a one-line message and exit 2."""
+    try:
+        return Store.open(db_path, create=False)
+    except StoreError as error:
+        fail(str(error))
