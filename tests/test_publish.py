@@ -5,6 +5,7 @@ exit statuses; the GitHub step summary and the "Link health" issue body."""
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 from pathlib import Path
 
@@ -215,3 +216,19 @@ def test_exit_3_when_the_network_is_down(simweb: SimWeb, tmp_path: Path) -> None
     assert result.exit_code == 3
     assert not (tmp_path / "health.md").exists()
     assert "Run aborted: network unavailable" in summary.read_text()
+
+
+def test_the_moved_rows_command_fixes_the_catalog(two_rounds) -> None:
+    """Copy the command from the Moved row, run it: the next check finds nothing moved."""
+    web, tmp, catalog = two_rounds
+    (moved,) = rows_of((tmp / "health.md").read_text(), "Moved")
+    command = moved.split(" | ")[-1].removesuffix(" |").strip("`")
+    words = shlex.split(command.replace("\\|", "|"))
+    assert words[:3] == ["linkaudit", "catalog", "set-url"]
+    assert words[3:] == [web.url(2, MOVED), web.url(2, MOVED) + "-new", str(catalog)]
+    before = catalog.read_text()
+    applied = CliRunner().invoke(main, words[1:])
+    assert applied.exit_code == 0, applied.output
+    assert catalog.read_text() == before.replace(f"{web.url(2, MOVED)}\n", f"{words[4]}\n")
+    assert check(tmp, catalog, "--fail-on", "never").exit_code == 0
+    assert "## Moved" not in (tmp / "health.md").read_text()

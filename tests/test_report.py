@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import string
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from linkaudit.judge import Rules
 from linkaudit.model import Finding, Health, Hop, Kind, Observation, Resource, Verdict
 from linkaudit.report import (
     RunInfo,
@@ -28,15 +32,26 @@ from linkaudit.report import (
 )
 
 GOLDEN = Path(__file__).parent / "golden" / "health.md"
-EVIL = "Evil | cell ](http://x) <script>alert(1)</script>\nsecond line @someone #12 www.evil.test"
+EVIL = (
+    "Evil | cell ](http://x) <script>alert(1)</script>\nsecond line @someone #12 GH-12"
+    " www.evil.test"
+)
 RUN = RunInfo(7, "2026-11-22T06:00:00Z", "2026-11-22T06:02:14Z", tool_version="0.1.0")
 PREVIOUS_RUN = RunInfo(6, "2026-11-15T06:00:00Z", "2026-11-15T06:01:50Z")
 AT = "2026-11-22T06:00:00Z"
+PLAYLIST = "https://www.youtube.com/watch?v=abc&list=PL1"
+HOSTILE_TARGET = "https://new.example/list?id=1&q='$(id)`id`|more;x"  # for the shell
 V = Verdict
 
 
-def res(title: str, url: str | None, section: str = "Math", line: int = 1) -> Resource:
-    return Resource(title, section, Kind.WEB, url, source="catalog/guide.yaml", line=line)
+def res(
+    title: str,
+    url: str | None,
+    section: str = "Math",
+    line: int = 1,
+    source: str = "catalog/guide.yaml",
+) -> Resource:
+    return Resource(title, section, Kind.WEB, url, source=source, line=line)
 
 
 def obs(url: str, verdict: Verdict, **kw) -> Observation:
@@ -67,6 +82,26 @@ def fixture_findings() -> list[Finding]:
             recent=(V.OK, V.DEAD, V.DEAD),
         ),
         Finding(
+            res("Course page", "https://deep.example/course/42", "Courses", 10),
+            Health.DEAD,
+            obs(
+                "https://deep.example/course/42",
+                V.SOFT_DEAD,
+                http_status=200,
+                final_url="https://deep.example/",
+                hops=(
+                    Hop("https://deep.example/course/42", 302),
+                    Hop("https://deep.example/", 200),
+                ),
+                flags=("bounced_home",),
+            ),
+            flags=("bounced_home",),
+            evidence="soft_dead (HTTP 200) in 2 consecutive runs since 2026-11-15",
+            failing_since="2026-11-15T06:00:00Z",
+            last_live="2026-11-08T06:00:00Z",
+            recent=(V.OK, V.SOFT_DEAD, V.SOFT_DEAD),
+        ),
+        Finding(
             res("Lecture notes", failing, "Courses", 4),
             Health.FAILING,
             obs(failing, V.ERROR, error="timeout after 20 s"),
@@ -89,6 +124,24 @@ def fixture_findings() -> list[Finding]:
             suggested_url="https://new.example/book",
             evidence="moved (HTTP 200)",
             recent=(V.MOVED,),
+        ),
+        Finding(
+            res("Lecture playlist", PLAYLIST, "Courses", 7, source="guides/primer.md"),
+            Health.MOVED,
+            obs(
+                PLAYLIST,
+                V.MOVED,
+                http_status=200,
+                final_url=HOSTILE_TARGET,
+                title="Cheap watches",
+                hops=(Hop(PLAYLIST, 308), Hop(HOSTILE_TARGET, 200)),
+            ),
+            suggested_url=HOSTILE_TARGET,
+            baseline_title="Lecture playlist",
+            title_drift=True,
+            flags=("withdrawn", "title_drift"),
+            evidence="moved (HTTP 200)",
+            recent=(V.OK, V.MOVED),
         ),
         Finding(
             res("Drifting page", drift, "Blogs", 2),
@@ -136,6 +189,8 @@ def previous_findings() -> list[Finding]:
     now = {f.resource.url: f for f in fixture_findings()}
     was = {
         "https://dead.example/course": Health.FAILING,
+        "https://deep.example/course/42": Health.FAILING,
+        PLAYLIST: Health.HEALTHY,
         "https://failing.example/notes": Health.HEALTHY,
         "http://old.example/book": Health.HEALTHY,
         "https://drift.example/": Health.HEALTHY,
@@ -156,8 +211,10 @@ TREND = [
 
 
 def shown(text: str) -> str:
-    """What a reader sees: one line; an invisible word joiner after @ and # (no mentions)."""
-    return re.sub(r"([@#])(?=\w)", "\\1\u2060", " ".join(text.split()))
+    """What a reader sees: one line; an invisible word joiner after @, # and GH- (no
+    mentions, no issue references)."""
+    joined = re.sub(r"([@#])(?=\w)", "\\1\u2060", " ".join(text.split()))
+    return re.sub(r"(?i)\b(gh-)(?=\d)", "\\1\u2060", joined)
 
 
 def full_report() -> str:
@@ -221,17 +278,68 @@ def tables(tokens: list[Token]) -> list[list[list[str]]]:
     return result
 
 
+def raw_cells(row: str) -> list[str]:
+    """The cells of one table row as GitHub splits them, from the raw text: on every `|`
+    not escaped (a backslash before ASCII punctuation escapes it, pairs first, as
+    cmark-gfm scans), the outer pipes dropped. markdown-it pads or cuts every row to the
+    header's width, so counting its cells could never catch a stray pipe."""
+    cells, cell, i = [], "", 0
+    while i < len(row):
+        if row[i] == "\\" and i + 1 < len(row) and row[i + 1] in string.punctuation:
+            cell, i = cell + row[i : i + 2], i + 2
+            continue
+        if row[i] == "|":
+            cells.append(cell)
+            cell = ""
+        else:
+            cell += row[i]
+        i += 1
+    cells.append(cell)
+    assert cells[0].strip() == "" and cells[-1].strip() == "", row  # | outer | pipes |
+    return [c.strip() for c in cells[1:-1]]
+
+
+def raw_tables(text: str) -> list[list[list[str]]]:
+    """Each table of `text` as rows of raw cells (header first, delimiter row dropped)."""
+    found: list[list[list[str]]] = []
+    previous = ""
+    for line in text.splitlines():
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                found.append([])
+            if not re.fullmatch(r"\|(---\|)+", line):
+                found[-1].append(raw_cells(line))
+        previous = line
+    return found
+
+
+@pytest.mark.parametrize(
+    ("row", "cells"),
+    [
+        ("| a | b |", ["a", "b"]),
+        ("| a \\| b | c |", ["a \\| b", "c"]),
+        ("| a \\\\| b |", ["a \\\\", "b"]),  # an escaped backslash, then a border
+        ("| `x\\|y` | z |", ["`x\\|y`", "z"]),
+    ],
+)
+def test_raw_cells_split_where_github_splits(row: str, cells: list[str]) -> None:
+    assert raw_cells(row) == cells
+
+
 def test_every_table_row_has_as_many_cells_as_its_header() -> None:
+    """Counted in the raw text, and each cell read back by a GFM parser as written."""
     text = full_report()
-    found = tables(gfm().parse(text))
-    assert (
-        len(found) == 9
-    )  # dead, failing, moved, drift, flaky, blocked, recovered, unlinked, healthy
-    for table in found:
-        header, *rows = table
+    found = raw_tables(text)
+    assert len(found) == 9  # dead, failing, moved, drift, flaky, blocked, recovered,
+    # unlinked, healthy
+    parsed = tables(gfm().parse(text))
+    assert len(parsed) == len(found)
+    for raw, table in zip(found, parsed, strict=True):
+        header, *rows = raw
         assert rows
         for row in rows:
             assert len(row) == len(header), row
+        assert [[c.replace("\\|", "|") for c in row] for row in raw] == table
 
 
 def test_no_remote_text_becomes_a_link_or_html() -> None:
@@ -292,14 +400,15 @@ def test_md_code_is_one_code_span_with_the_url(url: str) -> None:
 
 def test_header_counts_and_change_summary() -> None:
     text = full_report()
-    assert "Checked 2026-11-22 06:00 UTC (run 7, took 2m 14s): 9 resources:" in text
-    assert "1 dead, 1 failing, 1 moved, 1 drifted, 1 flaky, 1 blocked, 1 recovered" in text
+    assert "Checked 2026-11-22 06:00 UTC (run 7, took 2m 14s): 11 resources:" in text
+    assert "2 dead, 1 failing, 2 moved, 1 drifted, 1 flaky, 1 blocked, 1 recovered" in text
     assert "Since run 6 (2026-11-15 06:00 UTC):" in text
-    assert "- 1 newly dead: Deep learning course" in text
-    assert "- 1 newly failing: Lecture notes" in text
-    assert "- 1 recovered: Back again" in text
-    assert "- 1 newly moved: Old book" in text
-    assert "- 1 new title drift: Drifting page" in text
+    assert "- 2 newly dead: Course page; Deep learning course\n" in text
+    assert "- 1 newly failing: Lecture notes\n" in text
+    assert "- 1 recovered: Back again\n" in text
+    assert "- 2 newly moved: Old book; Lecture playlist\n" in text
+    # the playlist moved AND its title drifted: the drift is news too
+    assert "- 2 new title drift: Drifting page; Lecture playlist\n" in text
     assert "- catalog: 1 added, 1 removed" in text
 
 
@@ -307,9 +416,9 @@ def test_sections_in_urgency_order_and_empty_ones_left_out() -> None:
     text = full_report()
     heads = [line for line in text.splitlines() if line.startswith("## ")]
     assert heads == [
-        "## Dead (1)",
+        "## Dead (2)",
         "## Failing (1)",
-        "## Moved (1)",
+        "## Moved (2)",
         "## Title drift (1)",
         "## Flaky (1)",
         "## Blocked (1)",
@@ -323,38 +432,149 @@ def test_sections_in_urgency_order_and_empty_ones_left_out() -> None:
     assert "```mermaid" not in only_healthy  # no trend from fewer than two runs
 
 
+def row_of(text: str, title: str) -> list[str]:
+    """The raw cells of the one table row about `title`."""
+    for table in raw_tables(text):
+        for row in table[1:]:
+            if row[0].startswith(md_text(title) + " —"):
+                return row
+    raise AssertionError(f"no row for {title!r}")
+
+
+def header_of(text: str, title: str) -> list[str]:
+    for table in raw_tables(text):
+        if any(row[0].startswith(md_text(title) + " —") for row in table[1:]):
+            return table[0]
+    raise AssertionError(f"no table for {title!r}")
+
+
+def cell(text: str, title: str, column: str) -> str:
+    return row_of(text, title)[header_of(text, title).index(column)]
+
+
+def code_of(cell_text: str) -> str:
+    """What a reader sees (and copies) of the code span in a cell, as GFM renders it."""
+    tokens = walk(gfm().parse(f"| h |\n|---|\n| {cell_text} |\n"))
+    (code,) = [t.content for t in tokens if t.type == "code_inline"]
+    return code
+
+
 def test_moved_row_shows_new_url_redirects_and_where_to_fix() -> None:
-    (row,) = [line for line in full_report().splitlines() if "Old book" in line and "|" in line]
-    assert "<http://old.example/book>" in row
-    assert "`https://new.example/book`" in row
-    assert "301 → 200" in row
-    assert "`catalog/guide.yaml:8`" in row
-    assert "`→`" in row
-
-
-def test_trend_is_a_mermaid_xychart_of_live_and_failing() -> None:
     text = full_report()
-    block = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert cell(text, "Old book", "Catalogued URL") == "<http://old.example/book>"
+    assert cell(text, "Old book", "Now at") == "`https://new.example/book`"
+    assert cell(text, "Old book", "Redirects") == "301 → 200"
+    assert cell(text, "Old book", "Fix at") == "`catalog/guide.yaml:8`"
+    assert cell(text, "Old book", "Last runs") == "`→`"
+
+
+@pytest.mark.parametrize(
+    ("title", "argv"),
+    [
+        (
+            "Old book",  # catalogued in catalog/: the default catalog, no PATH needed
+            ["http://old.example/book", "https://new.example/book"],
+        ),
+        (
+            "Lecture playlist",  # elsewhere: its file is named; the shell sees the URLs whole
+            [PLAYLIST, HOSTILE_TARGET, "guides/primer.md"],
+        ),
+    ],
+)
+def test_moved_row_shows_the_command_that_applies_the_fix(title: str, argv: list[str]) -> None:
+    command = code_of(cell(full_report(), title, "Command"))
+    assert shlex.split(command) == ["linkaudit", "catalog", "set-url", *argv]
+
+
+def test_no_command_for_a_new_url_the_catalog_would_refuse() -> None:
+    moved = next(f for f in fixture_findings() if f.resource.title == "Old book")
+    spaced = replace(moved, suggested_url="https://new.example/a book")
+    assert cell(render_markdown([spaced], RUN), "Old book", "Command") == "—"
+
+
+TO_FIX = {Health.DEAD, Health.FAILING, Health.MOVED, Health.DRIFTED, Health.FLAKY, Health.BLOCKED}
+
+
+def test_every_table_with_something_to_fix_says_where() -> None:
+    text = full_report()
+    for f in fixture_findings():
+        if f.health in TO_FIX:
+            assert cell(text, f.resource.title, "Fix at") == f"`{f.resource.where}`"
+
+
+def test_every_flag_is_on_its_row() -> None:
+    """Flags beyond the health are never dropped: in the Evidence or the Notes column.
+    (A Title drift row's drift is its section, with the expected and current titles.)"""
+    text = full_report()
+    for f in fixture_findings():
+        row = " | ".join(row_of(text, f.resource.title))
+        for flag in f.flags:
+            if not (f.health is Health.DRIFTED and flag == "title_drift"):
+                assert md_text(flag) in row, (f.resource.title, flag)
+    notes = cell(text, "Lecture playlist", "Notes")
+    assert "title now “Cheap watches”, expected “Lecture playlist”" in notes
+
+
+def test_dead_evidence_says_where_the_request_ended_as_code() -> None:
+    text = full_report()
+    evidence = cell(text, "Course page", "Evidence")
+    assert evidence.endswith("; → `https://deep.example/`")  # bounced to the home page
+    assert "→" not in cell(text, "Deep learning course", "Evidence")  # ended where it began
+
+
+def test_failing_advice_follows_the_rules_in_force() -> None:
+    text = render_markdown(fixture_findings(), RUN)
+    assert "gone (404, 410, unknown host, soft dead) becomes Dead after 2 consecutive" in text
+    assert "(timeout, 5xx, reset) after 4 consecutive failing runs over at least 7 days" in text
+    strict = render_markdown(
+        fixture_findings(), RUN, rules=Rules(confirm_after=3, error_after=6, error_days=10)
+    )
+    assert "becomes Dead after 3 consecutive failing runs" in strict
+    assert "after 6 consecutive failing runs over at least 10 days" in strict
+
+
+def test_trend_comes_after_what_broke_and_says_it_counts_checks() -> None:
+    """The first screen shows Dead, Failing and Moved; the chart counts each run's checks
+    (answered / failed), which is no health: its words are not the header's."""
+    text = full_report()
+    assert text.index("## Moved (") < text.index("```mermaid") < text.index("## Title drift (")
+    before, block = text.split("```mermaid\n", 1)
+    assert "(bars: URLs that answered; line: URLs found dead, " in before.rsplit("\n\n", 2)[-2]
+    block = block.split("```", 1)[0]
     assert block.splitlines()[0] == "xychart-beta"
+    assert '    title "Checks per run: answered and failed"' in block
     assert '    x-axis ["11-08", "11-15", "11-22"]' in block
     assert "    bar [8, 6, 5]" in block
     assert "    line [0, 2, 3]" in block
+    assert "failing" not in block
 
 
 def test_summary_has_only_the_urgent_sections() -> None:
     text = render_summary(fixture_findings(), RUN, previous=previous_findings())
     heads = [line for line in text.splitlines() if line.startswith("## ")]
-    assert heads == ["## Dead (1)", "## Failing (1)", "## Moved (1)"]
+    assert heads == ["## Dead (2)", "## Failing (1)", "## Moved (2)"]
 
 
 def test_issue_body_only_when_something_is_dead_or_moved() -> None:
     body = render_issue(fixture_findings(), RUN, report_url="https://example.test/health.md")
     assert body is not None
     heads = [line for line in body.splitlines() if line.startswith("## ")]
-    assert heads == ["## Dead (1)", "## Moved (1)"]
+    assert heads == ["## Dead (2)", "## Moved (2)"]
+    assert body.startswith("Checked 2026-11-22 06:00 UTC (run 7")  # the issue has a title
+    assert not [line for line in body.splitlines() if line.startswith("# ")]
     assert "Full report: https://example.test/health.md" in body
     calm = [f for f in fixture_findings() if f.health not in {Health.DEAD, Health.MOVED}]
     assert render_issue(calm, RUN) is None
+
+
+def test_issue_body_references_no_issue_and_mentions_no_one() -> None:
+    """GitHub links GH-12 and #12 in an issue, and @name notifies someone."""
+    dead = next(f for f in fixture_findings() if f.health is Health.DEAD)
+    hostile = replace(dead, resource=replace(dead.resource, title="Fix GH-12, gh-3, #4 @bob"))
+    body = render_issue([hostile], RUN)
+    assert body is not None
+    assert "GH-\u206012, gh-\u20603, \\#\u20604 \\@\u2060bob" in body
+    assert not re.search(r"(?i)gh-\d|#\d|@\w", body)
 
 
 def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
@@ -364,7 +584,7 @@ def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
     assert doc["run"]["duration_s"] == 134
     assert doc["run"]["counts"]["unlinked"] == 1
     results = doc["results"]
-    assert len(results) == 8  # the unlinked resource has no URL
+    assert len(results) == 10  # the unlinked resource has no URL
     assert results[0]["url"] == "https://ok.example/"  # catalog order
     moved = next(r for r in results if r["health"] == "moved")
     assert set(moved) == {

@@ -61,7 +61,7 @@ def test_snapshot_compares_with_the_previous_complete_run_and_trends(tmp_path: P
         assert snap.run.id == 3
         assert snap.previous_run is not None and snap.previous_run.id == 2
         assert by_url(snap.previous or []) == by_url(judged[1])
-        assert [(p.run_id, p.live, p.failing) for p in snap.trend] == [
+        assert [(p.run_id, p.answered, p.failed) for p in snap.trend] == [
             (1, 3, 0),
             (2, 1, 2),
             (3, 2, 1),

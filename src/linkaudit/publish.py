@@ -32,6 +32,7 @@ def markdown(snap: Snapshot) -> str:
         previous=snap.previous,
         previous_run=snap.previous_run,
         trend=snap.trend,
+        rules=snap.rules,
     )
 
 
@@ -47,7 +48,11 @@ def write_json(path: Path, snap: Snapshot) -> None:
 def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
     """Append the summary and urgent sections to $GITHUB_STEP_SUMMARY, when it is set."""
     text = render_summary(
-        snap.findings, snap.run, previous=snap.previous, previous_run=snap.previous_run
+        snap.findings,
+        snap.run,
+        previous=snap.previous,
+        previous_run=snap.previous_run,
+        rules=snap.rules,
     )
     return append_step_summary_text(env, text)
 
@@ -65,7 +70,7 @@ def append_step_summary_text(env: Mapping[str, str], text: str) -> bool:
 def write_issue_body(path: Path, snap: Snapshot, *, report_url: str = "") -> bool:
     """The "Link health" issue body at `path` when something is dead or moved (True);
     otherwise remove `path` (False), so a script can tell by the file alone."""
-    body = render_issue(snap.findings, snap.run, report_url=report_url)
+    body = render_issue(snap.findings, snap.run, report_url=report_url, rules=snap.rules)
     if body is None:
         path.unlink(missing_ok=True)
         return False
@@ -85,7 +90,7 @@ def publish_check(
 ) -> Snapshot:
     """After `check`: this run's report, JSON and step summary, compared with the previous
     complete run in `db_path` (if there is one). Raises StoreError."""
-    snap = Snapshot(run, list(findings), None, None, [])
+    snap = Snapshot(run, list(findings), None, None, [], rules)
     if db_path.exists():
         with Store.open(db_path, create=False) as store:
             snap = snapshot_of(store, run, list(findings), rules=rules)

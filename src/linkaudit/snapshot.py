@@ -15,7 +15,7 @@ the database; `unlinked` passes them in from the catalog.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from linkaudit.judge import History, Rules, judge
 from linkaudit.model import Finding, Kind, Observation, Resource, Verdict
@@ -34,6 +34,7 @@ class Snapshot:
     previous_run: RunInfo | None
     previous: list[Finding] | None
     trend: list[TrendPoint]
+    rules: Rules = field(default_factory=Rules)  # the thresholds the findings were judged with
 
 
 def complete_runs(store: Store) -> list[RunRow]:
@@ -95,9 +96,9 @@ def snapshot_of(
     if row is None:  # not recorded as complete: compare with the latest complete run
         prev = [r for r in runs if run.id is None or r.id < run.id]
         base = _around(store, prev, None, findings, since=since, unlinked=unlinked, rules=rules)
-        return Snapshot(run, findings, base.previous_run, base.previous, base.trend)
+        return Snapshot(run, findings, base.previous_run, base.previous, base.trend, base.rules)
     snap = _around(store, runs, row, findings, since=since, unlinked=unlinked, rules=rules)
-    return Snapshot(run, findings, snap.previous_run, snap.previous, snap.trend)
+    return Snapshot(run, findings, snap.previous_run, snap.previous, snap.trend, snap.rules)
 
 
 def _around(
@@ -126,6 +127,7 @@ def _around(
         run_info(chosen) if chosen else None,
         previous,
         trend_of(upto),
+        rules or Rules(),
     )
 
 

@@ -1,0 +1,49 @@
+"""Remote text made inert for a GitHub Markdown table cell. Pure.
+
+    md_text(text)   escaped text: never a link, a mention, an issue reference, HTML
+    md_code(text)   a code span (never a link), for final URLs and commands
+    md_url(url)     a catalogued URL as an autolink when it is a plain http(s) URL
+
+Everything that came from the web (titles, errors, final URLs) is hostile: it goes
+through one of these before it reaches the report, the step summary or the issue.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&!~#$:@])")
+_WWW = re.compile(r"(?i)\bwww\.")
+_MENTION = re.compile(r"([@#])(?=\w)")
+_GH_REFERENCE = re.compile(r"(?i)\b(gh-)(?=\d)")
+WORD_JOINER = "\u2060"
+
+
+def md_text(text: str | None) -> str:
+    """Remote text as inert Markdown for one table cell: one line, every character that
+    could start a link, an autolink, HTML, an entity, emphasis or a cell border escaped.
+    An invisible word joiner after `@`, `#` and `GH-` keeps GitHub from turning `@name`
+    into a mention (which notifies) or `#12` and `GH-12` into issue references."""
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    flat = _MENTION.sub(rf"\1{WORD_JOINER}", flat)
+    flat = _GH_REFERENCE.sub(rf"\1{WORD_JOINER}", flat)
+    escaped = _SPECIAL.sub(r"\\\1", flat)
+    return _WWW.sub(lambda m: m.group(0)[:-1] + "\\.", escaped)
+
+
+def md_code(text: str) -> str:
+    """`text` as a code span (never a link), safe inside a table cell."""
+    flat = " ".join(text.split()).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def md_url(url: str) -> str:
+    """A catalogued URL as a clickable autolink when it is a plain http(s) URL, else code."""
+    if re.fullmatch(r"https?://[^\s<>|`\\]+", url):
+        return f"<{url}>"
+    return md_code(url)
