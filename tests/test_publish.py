@@ -5,6 +5,7 @@ exit statuses; the GitHub step summary and the "Link health" issue body."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import socket
 from pathlib import Path
@@ -232,3 +233,26 @@ def test_the_moved_rows_command_fixes_the_catalog(two_rounds) -> None:
     assert catalog.read_text() == before.replace(f"{web.url(2, MOVED)}\n", f"{words[4]}\n")
     assert check(tmp, catalog, "--fail-on", "never").exit_code == 0
     assert "## Moved" not in (tmp / "health.md").read_text()
+
+
+def test_catalog_paths_are_the_same_named_absolute_or_relative(
+    simweb: SimWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside the current directory a catalog's sources are relative, however it is named:
+    the report, the issue and the commands shown agree with what check recorded."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "catalog").mkdir()
+    write_catalog(tmp_path / "catalog" / "guide.yaml", simweb)
+    program(simweb, 1)
+    assert check(tmp_path, tmp_path / "catalog", "--fail-on", "never").exit_code == 0
+    assert check(tmp_path, Path("catalog"), "--fail-on", "never").exit_code == 0
+    args = ["report", str(tmp_path / "catalog"), "--db", "h.db", "--report", "again.md"]
+    result = CliRunner().invoke(main, [*args, "--issue-body", "issue.md"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "again.md").read_text() + (tmp_path / "issue.md").read_text()
+    wheres = re.findall(r"`([^`]*guide\.yaml:\d+)`", text)
+    assert len(wheres) >= 4  # moved and failing (twice: report and issue), unlinked
+    assert {w.split(":")[0] for w in wheres} == {"catalog/guide.yaml"}
+    assert "| Primer chapter without a link — _Primer_ | `catalog/guide.yaml:19` |" in text
+    moved = simweb.url(2, MOVED)
+    assert f"`linkaudit catalog set-url {moved} {moved}-new`" in text  # catalog/: no PATH

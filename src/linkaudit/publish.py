@@ -1,10 +1,15 @@
 """Write what report.py renders: the report file, the JSON, the GitHub step summary and the
 issue body. The only file I/O of reporting; `check` and `report` both call it.
+
+OutputError (`cannot write PATH: reason`) is the one exception for a file that cannot
+be written; `check_writable` raises it before a run, so a bad path costs no run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -17,12 +22,47 @@ from linkaudit.store import Store
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
+class OutputError(Exception):
+    """A file linkaudit must write cannot be written."""
+
+    def __init__(self, path: Path | str, reason: OSError | str) -> None:
+        if isinstance(reason, OSError):
+            reason = reason.strerror or str(reason)
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+def check_writable(path: Path) -> None:
+    """Raise OutputError unless `path` can be written (its missing directories created).
+    Nothing is created or changed: a probe file comes and goes in the nearest existing
+    directory."""
+    if path.is_dir():
+        raise OutputError(path, "it is a directory")
+    existing = next(p for p in [path.parent, *path.parent.parents] if p.exists() or p == Path())
+    if not existing.is_dir():
+        raise OutputError(path, f"{existing} is not a directory")
+    try:
+        if path.exists():
+            with path.open("ab"):
+                pass
+        else:
+            with tempfile.TemporaryFile(dir=existing):
+                pass
+    except OSError as error:
+        raise OutputError(path, error) from None
+
+
 def write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` whole: a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `text` to `path` whole: a reader never sees half a report. OutputError."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        check_writable(path)  # says why more clearly, when it can tell
+        raise OutputError(path, error) from None
 
 
 def markdown(snap: Snapshot) -> str:
@@ -62,8 +102,11 @@ def append_step_summary_text(env: Mapping[str, str], text: str) -> bool:
     target = env.get(STEP_SUMMARY)
     if not target:
         return False
-    with Path(target).open("a", encoding="utf-8") as out:
-        out.write(text)
+    try:
+        with Path(target).open("a", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as error:
+        raise OutputError(f"{target} (${STEP_SUMMARY})", error) from None
     return True
 
 
@@ -72,7 +115,11 @@ def write_issue_body(path: Path, snap: Snapshot, *, report_url: str = "") -> boo
     otherwise remove `path` (False), so a script can tell by the file alone."""
     body = render_issue(snap.findings, snap.run, report_url=report_url, rules=snap.rules)
     if body is None:
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            check_writable(path)  # says why more clearly, when it can tell
+            raise OutputError(path, error) from None
         return False
     write_text(path, body)
     return True

@@ -1,0 +1,208 @@
+"""`linkaudit check`: probe every catalogued URL (audit.py), then write the report, the JSON
+and the step summary (publish.py). Wiring only.
+
+Every file the run must write is tried before the first request, so a bad --db,
+--report or --json costs no run. Ctrl-C ends the run `interrupted` in the database
+(history.py) and exits 130 with one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from linkaudit import __version__, publish
+from linkaudit.audit import AuditResult, NetworkDown, run_audit
+from linkaudit.cli_options import (
+    CATALOG_PATHS,
+    CONFIRM_AFTER_OPTION,
+    EXIT_ABORTED,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    db_option,
+    fail,
+    json_option,
+    load_catalog_or_exit,
+    report_option,
+)
+from linkaudit.console import Progress, summary
+from linkaudit.judge import Rules
+from linkaudit.model import CheckOptions, Health, Observation, Resource
+from linkaudit.net import parse_resolve
+from linkaudit.report import RunInfo
+from linkaudit.store import StoreError
+
+FAIL_ON = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}, "never": set()}
+
+
+def parse_resolve_option(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, int, str], ...]:
+    try:
+        return tuple(parse_resolve(value) for value in values)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command("check")
+@CATALOG_PATHS
+@db_option("The history database this run is recorded in.")
+@report_option("The Markdown health report to write.")
+@json_option("Also write this run's results as JSON.")
+@click.option(
+    "--concurrency",
+    default=64,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="Requests in flight at once, all hosts together.",
+)
+@click.option(
+    "--per-host",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests in flight at once to one host.",
+)
+@click.option(
+    "--timeout",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 600),
+    help="Seconds one request may take (connect, headers and body).",
+)
+@click.option(
+    "--retries",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 10),
+    help="Retries after a timeout, a reset, a 5xx or a 429.",
+)
+@click.option(
+    "--resolve",
+    "resolve",
+    multiple=True,
+    metavar="HOST:PORT:ADDRESS",
+    callback=parse_resolve_option,
+    help="Connect to ADDRESS for HOST:PORT, keeping the name (as curl). Repeatable.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow loopback, private and link-local targets (tests, intranets).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(FAIL_ON)),
+    default="dead",
+    show_default=True,
+    help="Which findings make the exit status 1.",
+)
+@CONFIRM_AFTER_OPTION
+@click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary.")
+def check_command(
+    *,
+    paths: tuple[Path, ...],
+    db_path: Path,
+    report_path: Path,
+    json_path: Path | None,
+    concurrency: int,
+    per_host: int,
+    timeout: float,
+    retries: int,
+    resolve: tuple[tuple[str, int, str], ...],
+    allow_private: bool,
+    fail_on: str,
+    confirm_after: int,
+    quiet: bool,
+) -> None:
+    """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
+    resources = load_catalog_or_exit(paths)
+    for path in (db_path, report_path, json_path):
+        if path is not None:
+            try:
+                publish.check_writable(path)
+            except publish.OutputError as error:
+                fail(str(error))
+    options = CheckOptions(
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        resolve=resolve,
+        allow_private=allow_private,
+    )
+    started = time.monotonic()
+    result = audit(resources, options, db_path=db_path, confirm_after=confirm_after, quiet=quiet)
+    try:  # the report, --json and $GITHUB_STEP_SUMMARY (publish.py)
+        publish.publish_check(
+            RunInfo(result.run_id, result.started_at, result.finished_at, "complete", __version__),
+            result.findings,
+            db_path=db_path,
+            report_path=report_path,
+            json_path=json_path,
+            rules=Rules(confirm_after=confirm_after),
+            env=os.environ,
+        )
+    except (StoreError, publish.OutputError) as error:
+        fail(f"{error} (run {result.run_id} is recorded: `linkaudit report` writes it again)")
+    except KeyboardInterrupt:
+        fail(
+            f"interrupted while writing the report; run {result.run_id} is complete in "
+            f"{db_path} (`linkaudit report` writes it again)",
+            EXIT_INTERRUPTED,
+        )
+    click.echo(summary(result.observations, time.monotonic() - started))
+    if any(finding.health in FAIL_ON[fail_on] for finding in result.findings):
+        raise SystemExit(EXIT_FINDINGS)
+
+
+def audit(
+    resources: list[Resource],
+    options: CheckOptions,
+    *,
+    db_path: Path,
+    confirm_after: int,
+    quiet: bool,
+) -> AuditResult:
+    """The run, with its progress on stderr; a failed or interrupted run ends the command."""
+    tty = sys.stderr.isatty() and not os.environ.get("CI")
+    bar = Progress(total=len({r.url for r in resources if r.url}), tty=tty)
+
+    def progress(_observation: Observation) -> None:
+        text = bar.tick()
+        if text is not None and not quiet:
+            click.echo(text, err=True, nl=not tty)
+
+    def end_progress_line() -> None:
+        if tty and not quiet and bar.done:
+            click.echo("", err=True)
+
+    try:
+        result = asyncio.run(
+            run_audit(
+                resources, options, db_path=db_path, progress=progress, confirm_after=confirm_after
+            )
+        )
+    except StoreError as error:  # another run holds the history, or it is unusable
+        fail(str(error))
+    except NetworkDown as error:
+        end_progress_line()
+        try:
+            publish.append_step_summary_text(os.environ, f"# Link health\n\nRun aborted: {error}\n")
+        except publish.OutputError as unwritable:
+            click.echo(f"linkaudit: {unwritable}", err=True)
+        fail(str(error), EXIT_ABORTED)
+    except KeyboardInterrupt:
+        end_progress_line()
+        fail(
+            f"interrupted: the run is recorded in {db_path} as interrupted (what it checked "
+            "is kept for `linkaudit history`, never judged)",
+            EXIT_INTERRUPTED,
+        )
+    end_progress_line()
+    return result
