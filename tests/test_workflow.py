@@ -4,6 +4,7 @@ scripts/data-branch.sh (history on its own branch) and scripts/health_issue.py (
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import re
@@ -58,6 +59,29 @@ def test_every_action_is_pinned_to_a_full_commit_sha() -> None:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), ref
 
 
+def test_the_write_token_reaches_only_the_steps_that_fetch_or_push_the_history() -> None:
+    """checkout leaves no credentials in .git/config, so `pip install .` and `check` (code
+    from the network) run without the token; restore and save get it in their env."""
+    (job,) = workflow()["jobs"].values()
+    (checkout,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["persist-credentials"] is False
+    tokens = {}
+    for step in job["steps"]:
+        text = str(step.get("env", {})) + step.get("run", "") + str(step.get("with", {}))
+        if "token" in text.lower() or "secrets." in text:
+            tokens[step.get("name")] = step
+    assert set(tokens) == {
+        "Restore the history (fails if the branch cannot be asked for)",
+        "Save the report and the history",
+        'Update the "Link health" issue',
+    }
+    for step in tokens.values():
+        assert "pip install" not in step["run"] and "linkaudit check" not in step["run"]
+    restore = next(s for s in job["steps"] if "data-branch.sh restore" in s.get("run", ""))
+    install = next(s for s in job["steps"] if "pip install" in s.get("run", ""))
+    assert job["steps"].index(restore) < job["steps"].index(install)  # before any 3rd-party code
+
+
 def test_the_job_checks_without_failing_then_saves_and_reports() -> None:
     (job,) = workflow()["jobs"].values()
     runs = "\n".join(step.get("run", "") for step in job["steps"])
@@ -78,10 +102,33 @@ def tool(name: str) -> str | None:
     return str(here) if here.exists() else shutil.which(name)
 
 
-@pytest.mark.skipif(tool("actionlint") is None, reason="actionlint is not installed")
+def required_tool(name: str) -> str:
+    """`name`'s path. Missing, the test is skipped on a developer's machine but fails in CI
+    (CI set): the test extras install it, so a CI without it would pass unchecked."""
+    found = tool(name)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed, and CI is set: install the test extras")
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+def test_a_missing_linter_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        required_tool("no-such-linter")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        required_tool("no-such-linter")
+
+
 def test_workflows_pass_actionlint() -> None:
+    """actionlint, with shellcheck on every `run:` script when shellcheck is there."""
+    actionlint = required_tool("actionlint")
+    shellcheck = tool("shellcheck")
+    checks = [f"-shellcheck={shellcheck}"] if shellcheck else []
     result = subprocess.run(
-        [str(tool("actionlint")), "-no-color", *map(str, WORKFLOWS)],
+        [actionlint, "-no-color", *checks, *map(str, WORKFLOWS)],
         capture_output=True,
         text=True,
         check=False,
@@ -89,10 +136,9 @@ def test_workflows_pass_actionlint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
 def test_data_branch_script_passes_shellcheck() -> None:
     result = subprocess.run(
-        ["shellcheck", str(DATA_BRANCH)], capture_output=True, text=True, check=False
+        [required_tool("shellcheck"), str(DATA_BRANCH)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout
 
@@ -118,9 +164,16 @@ def clone(tmp: Path, origin: Path, name: str) -> Path:
     return tmp / name
 
 
-def data_branch(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def data_branch(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", str(DATA_BRANCH), *args], cwd=cwd, capture_output=True, text=True, check=False
+        ["bash", str(DATA_BRANCH), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -187,3 +240,86 @@ def test_issue_script_asks_gh_then_acts(tmp_path: Path) -> None:
     calls.clear()
     assert module.main([str(body)], run=fake_gh) == 0
     assert calls[1][:4] == ["gh", "issue", "close", "4"]
+
+
+def week_one(tmp: Path) -> tuple[Path, Path]:
+    """A bare origin whose linkaudit-data branch holds week 1's history; a fresh clone."""
+    origin = tmp / "origin.git"
+    git(tmp, "init", "-q", "--bare", str(origin))
+    first = clone(tmp, origin, "first")
+    git(first, "commit", "-q", "--allow-empty", "-m", "code")
+    git(first, "push", "-q", "origin", "HEAD:refs/heads/main")
+    assert data_branch(first, "restore").returncode == 0
+    (first / "reports").mkdir()
+    (first / "reports/history.db").write_bytes(b"week 1")
+    assert data_branch(first, "save", "reports/history.db").returncode == 0
+    return origin, clone(tmp, origin, "second")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_an_unreachable_remote_fails_restore_and_save_never_replaces_the_history(
+    tmp_path: Path,
+) -> None:
+    """A fetch that fails is no 'new history': restore exits 1, and the save of a run that
+    started from nothing is refused, so week 1 survives."""
+    origin, second = week_one(tmp_path)
+    unreachable = {"REMOTE": str(tmp_path / "no-such-remote.git")}
+    restore = data_branch(second, "restore", env=unreachable)
+    assert restore.returncode == 1
+    assert "cannot ask" in restore.stderr and "the history is left alone" in restore.stderr
+    assert "starting a new history" not in restore.stdout
+    assert not (second / "reports/history.db").exists()
+
+    (second / "reports").mkdir()
+    (second / "reports/history.db").write_bytes(b"one run only")  # what check would leave
+    saved = data_branch(second, "save", "reports/history.db")
+    assert saved.returncode == 1
+    assert "refusing to replace its history (run restore first)" in saved.stderr
+    assert data_branch(second, "save", "reports/history.db", env=unreachable).returncode == 1
+    assert git(origin, "show", "linkaudit-data:reports/history.db") == "week 1"
+    assert len(git(origin, "log", "--oneline", "linkaudit-data").splitlines()) == 1
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_save_refuses_when_the_branch_moved_since_restore(tmp_path: Path) -> None:
+    origin, second = week_one(tmp_path)
+    assert data_branch(second, "restore").returncode == 0
+    third = clone(tmp_path, origin, "third")  # another writer, meanwhile
+    assert data_branch(third, "restore").returncode == 0
+    (third / "reports/history.db").write_bytes(b"week 2 elsewhere")
+    assert data_branch(third, "save", "reports/history.db").returncode == 0
+    (second / "reports/history.db").write_bytes(b"week 2 here")
+    saved = data_branch(second, "save", "reports/history.db")
+    assert saved.returncode == 1 and "refusing" in saved.stderr
+    assert git(origin, "show", "linkaudit-data:reports/history.db") == "week 2 elsewhere"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_token_reaches_git_only_through_its_environment(tmp_path: Path) -> None:
+    """DATA_BRANCH_TOKEN becomes an Authorization header in git's environment for the
+    commands that talk to the remote: never in argv, never in .git/config."""
+    origin, second = week_one(tmp_path)
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    log = tmp_path / "git.log"
+    real = shutil.which("git")
+    (shim / "git").write_text(
+        "#!/bin/sh\n"
+        f'printf \'%s | %s\\n\' "${{GIT_CONFIG_VALUE_0:-}}" "$*" >> {log}\n'
+        f'exec {real} "$@"\n'
+    )
+    (shim / "git").chmod(0o755)
+    env = {"PATH": f"{shim}:{os.environ['PATH']}", "DATA_BRANCH_TOKEN": "s3cret-token"}
+    assert data_branch(second, "restore", env=env).returncode == 0
+    (second / "reports/history.db").write_bytes(b"week 2")
+    assert data_branch(second, "save", "reports/history.db", env=env).returncode == 0
+    header = "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:s3cret-token").decode()
+    calls = [line.split(" | ", 1) for line in log.read_text().splitlines()]
+    remote_calls = [args for value, args in calls if value == header]
+    asked = [a.split()[0] for a in remote_calls]
+    assert asked == ["ls-remote", "fetch", "ls-remote", "fetch", "-C"]  # restore, save
+    assert "push" in remote_calls[-1]
+    assert all(value in {"", header} for value, _ in calls)
+    assert "s3cret" not in log.read_text().replace(header, "")
+    assert "s3cret" not in (second / ".git/config").read_text()
+    assert git(origin, "show", "linkaudit-data:reports/history.db") == "week 2"
