@@ -124,7 +124,9 @@ def test_moved_suggests_the_final_url() -> None:
         ("Deep Learning Book", "deep learning   BOOK", False),
         ("Deep Learning Book", "Deep Learning Book - YouTube", False),
         ("Deep Learning Book", "Deep Learning Book | Coursera", False),
-        ("Deep Learning Book", "Deep Learning Book &amp; more", False),  # contains it
+        ("Deep Learning Book", "Deep Learning Book &amp; more", False),  # 3 of its 4 words
+        ("Deep Learning Book", "Deep Learning Book has moved", True),  # 3 of 5: a change
+        ("Welcome", "Welcome to nginx!", True),  # contained, but a different page
         ("Deep Learning Book", "Domain for sale: example.org", True),
         ("Deep Learning Book", "Cooking with Julia", True),
     ],
