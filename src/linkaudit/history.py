@@ -24,6 +24,7 @@ from linkaudit.judge import History, Rules, judge, new_baselines
 from linkaudit.model import Finding, Observation, Resource
 from linkaudit.providers import Previous
 from linkaudit.store import BaselineHow, RunState, Store
+from linkaudit.store_file import sqlite_errors, unusable
 
 BATCH_SIZE = 100  # observations per transaction
 BATCH_DELAY = 1.0  # seconds: a slow run still writes what it has, about once a second
@@ -62,9 +63,10 @@ class RunHistory:
             return cls(None, resources)
         store = Store.open(db_path)
         try:
-            history = cls(store, resources)
-            history.run_id = store.start_run(resources, options=options, started_at=started_at)
-            history.previous = previous_of(store.history(history.urls, limit=PREVIOUS_DEPTH))
+            with sqlite_errors(store.path):
+                history = cls(store, resources)
+                history.run_id = store.start_run(resources, options=options, started_at=started_at)
+                history.previous = previous_of(store.history(history.urls, limit=PREVIOUS_DEPTH))
         except BaseException:
             store.close()
             raise
@@ -135,16 +137,28 @@ class RunHistory:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """End a run that did not conclude (see the module docstring); an SQLite error
+        that escaped the block becomes a StoreError."""
+        if self.store is None:
+            return
         try:
-            if self.store is not None and self.store.run_id is not None:
-                if exc is None or isinstance(exc, Exception):
-                    note = f"{type(exc).__name__}: {exc}" if exc else "ended without a verdict"
-                    self.store.finish_run(RunState.ABORTED, note=note)
-                else:
-                    self.flush()
-                    self.store.finish_run(RunState.INTERRUPTED, note=type(exc).__name__)
+            if self.store.run_id is not None:
+                with sqlite_errors(self.store.path):
+                    self._end_unconcluded(exc)
         finally:
             self.close()
+        error = unusable(self.store.path, exc)
+        if error is not None:
+            raise error from exc
+
+    def _end_unconcluded(self, exc: BaseException | None) -> None:
+        assert self.store is not None
+        if exc is None or isinstance(exc, Exception):
+            note = f"{type(exc).__name__}: {exc}" if exc else "ended without a verdict"
+            self.store.finish_run(RunState.ABORTED, note=note)
+        else:
+            self.flush()
+            self.store.finish_run(RunState.INTERRUPTED, note=type(exc).__name__)
 
 
 def previous_of(history: Mapping[str, Sequence[Observation]]) -> dict[str, Previous]:
