@@ -141,6 +141,30 @@ def test_observations_are_written_in_batches_while_the_run_goes_on(tmp_path: Pat
         history.conclude(resources, {})
 
 
+def test_a_run_that_cannot_complete_sets_no_baseline(tmp_path: Path) -> None:
+    """The first-seen baseline is written with the run's completion: if completing
+    fails (as a kill between the two would), the next complete run sets it and still
+    reports the possible wrong link."""
+    db = tmp_path / "h.db"
+    RunHistory.open(db, RES).__exit__(None, None, None)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_completion BEFORE UPDATE OF state ON runs"
+            " WHEN NEW.state = 'complete' BEGIN SELECT RAISE(ABORT, 'killed'); END"
+        )
+    conn.close()
+    wrong = Observation(URL, Verdict.OK, title="Cooking with Julia", checked_at="2026-11-01")
+    with pytest.raises(sqlite3.IntegrityError), RunHistory.open(db, RES) as history:
+        history.add(wrong)
+        history.conclude(RES, {URL: wrong})
+    with Store.open(db) as store:
+        assert store.baselines() == {}
+        store.db.execute("DROP TRIGGER no_completion")
+    with RunHistory.open(db, RES) as history:
+        (finding,) = history.conclude(RES, {URL: wrong})
+    assert "possible_wrong_link" in finding.flags
+
+
 # --- end to end: `linkaudit check` rounds against a local site ----------------------
 
 

@@ -182,6 +182,27 @@ def test_every_writable_open_uses_wal(tmp_path: Path) -> None:
         assert store.db.journal_mode == "wal"
 
 
+def test_finishing_a_run_writes_its_baselines_in_the_same_transaction(tmp_path: Path) -> None:
+    """If the run cannot be marked complete, the titles it saw first are not kept."""
+    db = tmp_path / "h.db"
+    Store.open(db).close()
+    with sqlite3.connect(db) as conn:  # the moment of completion fails, as a kill would
+        conn.execute(
+            "CREATE TRIGGER no_completion BEFORE UPDATE OF state ON runs"
+            " WHEN NEW.state = 'complete' BEGIN SELECT RAISE(ABORT, 'killed'); END"
+        )
+    with Store.open(db) as store:
+        store.start_run(CATALOG)
+        store.record([ob(A, title="Page A")])
+        with pytest.raises(sqlite3.IntegrityError, match="killed"):
+            store.finish_run(RunState.COMPLETE, baselines={A: "Page A"})
+        assert store.baselines() == {}
+        store.db.execute("DROP TRIGGER no_completion")
+        store.finish_run(RunState.COMPLETE, baselines={A: "Page A"}, finished_at="2026-11-22")
+        assert store.baselines()[A].how is BaselineHow.FIRST_SEEN
+        assert store.baselines()[A].since == "2026-11-22"
+
+
 def test_baselines_first_seen_then_accepted(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     with Store.open(db) as store:

@@ -23,7 +23,7 @@ from typing import Any
 from linkaudit.judge import History, Rules, judge, new_baselines
 from linkaudit.model import Finding, Observation, Resource
 from linkaudit.providers import Previous
-from linkaudit.store import BaselineHow, RunState, Store
+from linkaudit.store import RunState, Store
 from linkaudit.store_file import sqlite_errors, unusable
 
 BATCH_SIZE = 100  # observations per transaction
@@ -95,16 +95,19 @@ class RunHistory:
         finished_at: str | None = None,
     ) -> list[Finding]:
         """Write what is left, judge against the complete runs before this one, then
-        record new title baselines and mark the run complete."""
+        mark the run complete and record its new title baselines, in one transaction
+        (a run killed before it completes sets no baseline: the next one still does,
+        and still flags a possible wrong link)."""
         if self.store is None:
             return judge(resources, observations, {}, rules=rules)
         self.flush()
         past = self.load(self.urls)
         findings = judge(resources, observations, past, rules=rules)
-        baselines = new_baselines(observations, past)
-        if baselines:
-            self.store.set_baselines(baselines, how=BaselineHow.FIRST_SEEN, since=finished_at)
-        self.store.finish_run(RunState.COMPLETE, finished_at=finished_at)
+        self.store.finish_run(
+            RunState.COMPLETE,
+            finished_at=finished_at,
+            baselines=new_baselines(observations, past),
+        )
         return findings
 
     def load(self, urls: Sequence[str]) -> dict[str, History]:

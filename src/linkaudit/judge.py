@@ -23,7 +23,8 @@ and are skipped when counting streaks and changes):
 
 A live title becomes the baseline when there is none (`new_baselines`); on that first
 sight a catalogued title sharing no word with the page title is flagged
-`possible_wrong_link`, once.
+`possible_wrong_link`, once (the store writes the baseline with the run's completion,
+so a run that does not complete cannot swallow the flag).
 """
 
 from __future__ import annotations

@@ -275,13 +275,23 @@ class Store(HistoryQueries):
         return len(rows)
 
     def finish_run(
-        self, state: RunState, *, finished_at: str | None = None, note: str | None = None
+        self,
+        state: RunState,
+        *,
+        finished_at: str | None = None,
+        note: str | None = None,
+        baselines: Mapping[str, str] | None = None,
     ) -> None:
         """End the run: `complete`; `aborted` (its observations are dropped); or
-        `interrupted` (kept for `linkaudit history`, never judged)."""
+        `interrupted` (kept for `linkaudit history`, never judged). `baselines` (titles
+        first seen by this run) are written in the same transaction, so a run killed
+        before it completes leaves none behind."""
         if self.run_id is None:
             raise StoreError("finish_run() called outside a run")
+        finished_at = finished_at or utc_now()
         with self.db.atomic():
+            if baselines:
+                self._write_baselines(baselines, how=BaselineHow.FIRST_SEEN, since=finished_at)
             if state is RunState.ABORTED:  # records no verdicts
                 self.db.execute("DELETE FROM observations WHERE run_id = ?", [self.run_id])
             counts = dict(
@@ -293,7 +303,7 @@ class Store(HistoryQueries):
             )
             self.db.execute(
                 "UPDATE runs SET state = ?, finished_at = ?, counts = ?, note = ? WHERE id = ?",
-                [state.value, finished_at or utc_now(), json.dumps(counts), note, self.run_id],
+                [state.value, finished_at, json.dumps(counts), note, self.run_id],
             )
         self.run_id = None
         self.lock.release()
