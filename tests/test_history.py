@@ -119,13 +119,11 @@ def test_keyboard_interrupt_marks_the_run_interrupted(tmp_path: Path) -> None:
     assert round_(db, Verdict.DEAD, day=2) is Health.FAILING
 
 
-def test_observations_are_written_in_batches_while_the_run_goes_on(tmp_path: Path) -> None:
+def test_a_full_batch_is_written_at_once(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
-    urls = [f"http://127.0.0.1:9/{i}" for i in range(250)]
+    urls = [f"http://127.0.0.1:9/{i}" for i in range(150)]
     resources = [Resource(title=u, section="", kind=Kind.WEB, url=u) for u in urls]
-    now = [0.0]
     with RunHistory.open(db, resources) as history:
-        history._clock = lambda: now[0]
         reader = sqlite3.connect(db)
         count = "SELECT count(*) FROM observations"
         for u in urls[:99]:
@@ -134,11 +132,61 @@ def test_observations_are_written_in_batches_while_the_run_goes_on(tmp_path: Pat
         history.add(Observation(urls[99], Verdict.OK))
         assert reader.execute(count).fetchone()[0] == 100  # a full batch, one transaction
         history.add(Observation(urls[100], Verdict.OK))
-        now[0] += 1.5
-        history.add(Observation(urls[101], Verdict.OK))  # a slow run writes every second
-        assert reader.execute(count).fetchone()[0] == 102
+        assert reader.execute(count).fetchone()[0] == 100
         reader.close()
         history.conclude(resources, {})
+
+
+async def rows_appear(db: Path, count: int, timeout: float = 10.0) -> int:
+    """Poll the file (as another process would) until it holds `count` observations."""
+    reader = sqlite3.connect(db)
+    deadline = time.monotonic() + timeout
+    try:
+        while (n := reader.execute("SELECT count(*) FROM observations").fetchone()[0]) < count:
+            if time.monotonic() > deadline:
+                return n
+            await asyncio.sleep(0.01)
+        return n
+    finally:
+        reader.close()
+
+
+def test_flushing_writes_a_small_queue_when_nothing_else_arrives(tmp_path: Path) -> None:
+    """Two finished observations, then silence (the last hosts hang): they reach the
+    file anyway, without a third observation to push them."""
+    db = tmp_path / "h.db"
+    resources = web_resources(URL, "http://127.0.0.1:9/two")
+
+    async def scenario() -> tuple[int, int]:
+        with RunHistory.open(db, resources) as history:
+            async with history.flushing(every=0.02):
+                history.add(Observation(URL, Verdict.OK))
+                history.add(Observation("http://127.0.0.1:9/two", Verdict.DEAD))
+                written = await rows_appear(db, 2)
+            after = await rows_appear(db, 2)
+            history.conclude(resources, {})
+        return written, after
+
+    assert asyncio.run(scenario()) == (2, 2)
+
+
+def test_a_failed_timed_write_is_raised_when_the_block_ends(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+
+    async def scenario() -> None:
+        with RunHistory.open(db, RES) as history:
+            async with history.flushing(every=0.01):
+                history.add(Observation(None, Verdict.OK))  # type: ignore[arg-type]
+                for _ in range(1000):  # until the timer has tried to write, and ended
+                    if asyncio.all_tasks() == {asyncio.current_task()}:
+                        break
+                    await asyncio.sleep(0.01)
+                assert asyncio.all_tasks() == {asyncio.current_task()}
+
+    with pytest.raises(sqlite3.IntegrityError):
+        asyncio.run(scenario())
+    with Store.open(db) as store:
+        assert store.runs()[0].state is RunState.ABORTED
 
 
 def test_a_run_that_cannot_complete_sets_no_baseline(tmp_path: Path) -> None:
@@ -500,6 +548,39 @@ def test_sigkill_mid_run_leaves_a_consistent_database(site: Site, tmp_path: Path
     third = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert third.returncode == 0, third.stderr
     assert json_health(report)[gone] == "failing"  # 2 complete runs of 3 needed, not 3
+
+
+def test_finished_observations_are_on_disk_while_the_last_hosts_hang(
+    site: Site, tmp_path: Path
+) -> None:
+    """Three pages answer, one hangs: the three reach the file within about a second,
+    without a full batch, so a SIGKILL then loses none of them."""
+    db = tmp_path / "history.db"
+    fast = ["/a", "/b", "/gone"]
+    site.pages.update({"/a": (200, "A", {}), "/b": (200, "B", {}), "/gone": (404, "No", {})})
+    site.hang.add("/slow")
+    catalog = write_catalog(tmp_path / "c.yaml", [site.url(p) for p in [*fast, "/slow"]])
+    child = subprocess.Popen(
+        check_command(catalog, db, "--timeout", "120"), stderr=subprocess.DEVNULL
+    )
+    try:
+        site.wait_for_requests(4)
+
+        def written() -> int:
+            if not db.exists():
+                return 0
+            with sqlite3.connect(db) as reader:
+                return reader.execute("SELECT count(*) FROM observations").fetchone()[0]
+
+        wait_until(lambda: written() == 3)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    with Store.open(db) as store:
+        assert store.runs()[0].state is RunState.INTERRUPTED
+        assert [h.observation.verdict for h in store.url_history(site.url("/gone"))] == [
+            Verdict.DEAD
+        ]
 
 
 def test_two_runs_on_one_database(site: Site, tmp_path: Path) -> None:
