@@ -441,6 +441,41 @@ def test_a_304_keeps_the_page_live_with_its_last_title(simweb: SimWeb, tmp_path:
     assert (finding.health, finding.title_drift) == (Health.HEALTHY, False)
 
 
+def test_a_304_to_if_modified_since_keeps_the_page_live(simweb: SimWeb, tmp_path: Path) -> None:
+    """Last-Modified as the only validator: the next round asks If-Modified-Since, and
+    keeps asking it after a 304 that did not repeat the date."""
+    db = tmp_path / "history.db"
+    stamp = "Sun, 01 Nov 2026 06:00:00 GMT"
+    dated = page("Essence of linear algebra", headers={"Last-Modified": stamp})
+    url = simweb.on(0, "/dated", dated, Reply(304))
+    resources = web_resources(url)
+    rounds = [audit(simweb, resources, db)[url] for _ in range(3)]
+    asked = [s.headers for s in simweb.requests if s.path == "/dated"]
+    assert "if-modified-since" not in asked[0]
+    assert [h.get("if-modified-since") for h in asked[1:]] == [stamp, stamp]
+    assert not any("if-none-match" in h for h in asked)
+    for finding in rounds[1:]:
+        assert finding.observation is not None
+        assert finding.observation.verdict is Verdict.OK
+        assert finding.observation.title == "Essence of linear algebra"
+        assert "not_modified" in finding.flags
+        assert (finding.health, finding.title_drift) == (Health.HEALTHY, False)
+
+
+def test_a_possible_wrong_link_is_reported_once(simweb: SimWeb, tmp_path: Path) -> None:
+    """The first live round flags a page whose title shares no word with the catalog;
+    the next round, the page unchanged, does not repeat it (nor call it a drift)."""
+    db = tmp_path / "history.db"
+    url = simweb.on(0, "/cooking", page("Cooking with Julia"))
+    resources = web_resources(url)  # catalogued as "Essence of linear algebra"
+    first, second = (audit(simweb, resources, db)[url] for _ in range(2))
+    assert "possible_wrong_link" in first.flags
+    assert "shares no word with the catalogued title" in first.evidence
+    assert "possible_wrong_link" not in second.flags
+    assert (second.health, second.title_drift) == (Health.HEALTHY, False)
+    assert second.baseline_title == "Cooking with Julia"
+
+
 def test_a_network_down_round_leaves_no_trace(simweb: SimWeb, tmp_path: Path) -> None:
     """With --confirm-after 3, failing, outage, failing is still two rounds: not dead."""
     db = tmp_path / "history.db"
