@@ -13,7 +13,7 @@ written, however long the last hosts hang: a run killed then loses at most that 
 sees every resource for the first time. Leaving the block with an exception ends the
 run `aborted` (an Exception, e.g. the network is down: its observations are dropped)
 or `interrupted` (KeyboardInterrupt, cancellation); a run whose process is killed
-outright stays `running` until the next open marks it `interrupted`.
+outright stays `running` until the next run marks it `interrupted` (readers show it so).
 """
 
 from __future__ import annotations
