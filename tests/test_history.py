@@ -119,13 +119,11 @@ def test_keyboard_interrupt_marks_the_run_interrupted(tmp_path: Path) -> None:
     assert round_(db, Verdict.DEAD, day=2) is Health.FAILING
 
 
-def test_observations_are_written_in_batches_while_the_run_goes_on(tmp_path: Path) -> None:
+def test_a_full_batch_is_written_at_once(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
-    urls = [f"http://127.0.0.1:9/{i}" for i in range(250)]
+    urls = [f"http://127.0.0.1:9/{i}" for i in range(150)]
     resources = [Resource(title=u, section="", kind=Kind.WEB, url=u) for u in urls]
-    now = [0.0]
     with RunHistory.open(db, resources) as history:
-        history._clock = lambda: now[0]
         reader = sqlite3.connect(db)
         count = "SELECT count(*) FROM observations"
         for u in urls[:99]:
@@ -134,11 +132,85 @@ def test_observations_are_written_in_batches_while_the_run_goes_on(tmp_path: Pat
         history.add(Observation(urls[99], Verdict.OK))
         assert reader.execute(count).fetchone()[0] == 100  # a full batch, one transaction
         history.add(Observation(urls[100], Verdict.OK))
-        now[0] += 1.5
-        history.add(Observation(urls[101], Verdict.OK))  # a slow run writes every second
-        assert reader.execute(count).fetchone()[0] == 102
+        assert reader.execute(count).fetchone()[0] == 100
         reader.close()
         history.conclude(resources, {})
+
+
+async def rows_appear(db: Path, count: int, timeout: float = 10.0) -> int:
+    """Poll the file (as another process would) until it holds `count` observations."""
+    reader = sqlite3.connect(db)
+    deadline = time.monotonic() + timeout
+    try:
+        while (n := reader.execute("SELECT count(*) FROM observations").fetchone()[0]) < count:
+            if time.monotonic() > deadline:
+                return n
+            await asyncio.sleep(0.01)
+        return n
+    finally:
+        reader.close()
+
+
+def test_flushing_writes_a_small_queue_when_nothing_else_arrives(tmp_path: Path) -> None:
+    """Two finished observations, then silence (the last hosts hang): they reach the
+    file anyway, without a third observation to push them."""
+    db = tmp_path / "h.db"
+    resources = web_resources(URL, "http://127.0.0.1:9/two")
+
+    async def scenario() -> tuple[int, int]:
+        with RunHistory.open(db, resources) as history:
+            async with history.flushing(every=0.02):
+                history.add(Observation(URL, Verdict.OK))
+                history.add(Observation("http://127.0.0.1:9/two", Verdict.DEAD))
+                written = await rows_appear(db, 2)
+            after = await rows_appear(db, 2)
+            history.conclude(resources, {})
+        return written, after
+
+    assert asyncio.run(scenario()) == (2, 2)
+
+
+def test_a_failed_timed_write_is_raised_when_the_block_ends(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+
+    async def scenario() -> None:
+        with RunHistory.open(db, RES) as history:
+            async with history.flushing(every=0.01):
+                history.add(Observation(None, Verdict.OK))  # type: ignore[arg-type]
+                for _ in range(1000):  # until the timer has tried to write, and ended
+                    if asyncio.all_tasks() == {asyncio.current_task()}:
+                        break
+                    await asyncio.sleep(0.01)
+                assert asyncio.all_tasks() == {asyncio.current_task()}
+
+    with pytest.raises(sqlite3.IntegrityError):
+        asyncio.run(scenario())
+    with Store.open(db) as store:
+        assert store.runs()[0].state is RunState.ABORTED
+
+
+def test_a_run_that_cannot_complete_sets_no_baseline(tmp_path: Path) -> None:
+    """The first-seen baseline is written with the run's completion: if completing
+    fails (as a kill between the two would), the next complete run sets it and still
+    reports the possible wrong link."""
+    db = tmp_path / "h.db"
+    RunHistory.open(db, RES).__exit__(None, None, None)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_completion BEFORE UPDATE OF state ON runs"
+            " WHEN NEW.state = 'complete' BEGIN SELECT RAISE(ABORT, 'killed'); END"
+        )
+    conn.close()
+    wrong = Observation(URL, Verdict.OK, title="Cooking with Julia", checked_at="2026-11-01")
+    with pytest.raises(sqlite3.IntegrityError), RunHistory.open(db, RES) as history:
+        history.add(wrong)
+        history.conclude(RES, {URL: wrong})
+    with Store.open(db) as store:
+        assert store.baselines() == {}
+        store.db.execute("DROP TRIGGER no_completion")
+    with RunHistory.open(db, RES) as history:
+        (finding,) = history.conclude(RES, {URL: wrong})
+    assert "possible_wrong_link" in finding.flags
 
 
 # --- end to end: `linkaudit check` rounds against a local site ----------------------
@@ -369,6 +441,41 @@ def test_a_304_keeps_the_page_live_with_its_last_title(simweb: SimWeb, tmp_path:
     assert (finding.health, finding.title_drift) == (Health.HEALTHY, False)
 
 
+def test_a_304_to_if_modified_since_keeps_the_page_live(simweb: SimWeb, tmp_path: Path) -> None:
+    """Last-Modified as the only validator: the next round asks If-Modified-Since, and
+    keeps asking it after a 304 that did not repeat the date."""
+    db = tmp_path / "history.db"
+    stamp = "Sun, 01 Nov 2026 06:00:00 GMT"
+    dated = page("Essence of linear algebra", headers={"Last-Modified": stamp})
+    url = simweb.on(0, "/dated", dated, Reply(304))
+    resources = web_resources(url)
+    rounds = [audit(simweb, resources, db)[url] for _ in range(3)]
+    asked = [s.headers for s in simweb.requests if s.path == "/dated"]
+    assert "if-modified-since" not in asked[0]
+    assert [h.get("if-modified-since") for h in asked[1:]] == [stamp, stamp]
+    assert not any("if-none-match" in h for h in asked)
+    for finding in rounds[1:]:
+        assert finding.observation is not None
+        assert finding.observation.verdict is Verdict.OK
+        assert finding.observation.title == "Essence of linear algebra"
+        assert "not_modified" in finding.flags
+        assert (finding.health, finding.title_drift) == (Health.HEALTHY, False)
+
+
+def test_a_possible_wrong_link_is_reported_once(simweb: SimWeb, tmp_path: Path) -> None:
+    """The first live round flags a page whose title shares no word with the catalog;
+    the next round, the page unchanged, does not repeat it (nor call it a drift)."""
+    db = tmp_path / "history.db"
+    url = simweb.on(0, "/cooking", page("Cooking with Julia"))
+    resources = web_resources(url)  # catalogued as "Essence of linear algebra"
+    first, second = (audit(simweb, resources, db)[url] for _ in range(2))
+    assert "possible_wrong_link" in first.flags
+    assert "shares no word with the catalogued title" in first.evidence
+    assert "possible_wrong_link" not in second.flags
+    assert (second.health, second.title_drift) == (Health.HEALTHY, False)
+    assert second.baseline_title == "Cooking with Julia"
+
+
 def test_a_network_down_round_leaves_no_trace(simweb: SimWeb, tmp_path: Path) -> None:
     """With --confirm-after 3, failing, outage, failing is still two rounds: not dead."""
     db = tmp_path / "history.db"
@@ -476,6 +583,39 @@ def test_sigkill_mid_run_leaves_a_consistent_database(site: Site, tmp_path: Path
     third = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert third.returncode == 0, third.stderr
     assert json_health(report)[gone] == "failing"  # 2 complete runs of 3 needed, not 3
+
+
+def test_finished_observations_are_on_disk_while_the_last_hosts_hang(
+    site: Site, tmp_path: Path
+) -> None:
+    """Three pages answer, one hangs: the three reach the file within about a second,
+    without a full batch, so a SIGKILL then loses none of them."""
+    db = tmp_path / "history.db"
+    fast = ["/a", "/b", "/gone"]
+    site.pages.update({"/a": (200, "A", {}), "/b": (200, "B", {}), "/gone": (404, "No", {})})
+    site.hang.add("/slow")
+    catalog = write_catalog(tmp_path / "c.yaml", [site.url(p) for p in [*fast, "/slow"]])
+    child = subprocess.Popen(
+        check_command(catalog, db, "--timeout", "120"), stderr=subprocess.DEVNULL
+    )
+    try:
+        site.wait_for_requests(4)
+
+        def written() -> int:
+            if not db.exists():
+                return 0
+            with sqlite3.connect(db) as reader:
+                return reader.execute("SELECT count(*) FROM observations").fetchone()[0]
+
+        wait_until(lambda: written() == 3)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    with Store.open(db) as store:
+        assert store.runs()[0].state is RunState.INTERRUPTED
+        assert [h.observation.verdict for h in store.url_history(site.url("/gone"))] == [
+            Verdict.DEAD
+        ]
 
 
 def test_two_runs_on_one_database(site: Site, tmp_path: Path) -> None:

@@ -69,6 +69,7 @@ def run(
         ("eee", Health.FAILING),  # errors need 4 runs ...
         ("eeee", Health.DEAD),  # ... spanning 7 days (here 21)
         ("oed", Health.FAILING),  # 1 gone after an error: not yet confirmed
+        ("eeed", Health.DEAD),  # 4 failing runs over 21 days, whatever the failure
         ("do", Health.RECOVERED),
         ("ddo", Health.RECOVERED),
         ("odo", Health.FLAKY),  # two changes in the last five runs
@@ -89,6 +90,17 @@ def test_errors_within_a_week_are_not_yet_dead() -> None:
     """Four daily errors: a bad week for the server, not a dead link."""
     assert run("eeee", days=1).health is Health.FAILING
     assert run("eeeeeeee", days=1).health is Health.DEAD
+
+
+def test_the_error_rule_counts_any_failing_verdict() -> None:
+    """Errors that end in a dead are one streak of failure: dead by the error rule
+    although only one run said dead."""
+    f = run("oeeed")
+    assert f.health is Health.DEAD
+    assert f.evidence == (
+        "dead (HTTP 404): failing in 4 consecutive runs over 21 days since 2026-11-08"
+    )
+    assert run("oeeed", days=1).health is Health.FAILING  # 4 runs, but 3 days
 
 
 def test_confirm_after_is_configurable() -> None:
@@ -124,7 +136,9 @@ def test_moved_suggests_the_final_url() -> None:
         ("Deep Learning Book", "deep learning   BOOK", False),
         ("Deep Learning Book", "Deep Learning Book - YouTube", False),
         ("Deep Learning Book", "Deep Learning Book | Coursera", False),
-        ("Deep Learning Book", "Deep Learning Book &amp; more", False),  # contains it
+        ("Deep Learning Book", "Deep Learning Book &amp; more", False),  # 3 of its 4 words
+        ("Deep Learning Book", "Deep Learning Book has moved", True),  # 3 of 5: a change
+        ("Welcome", "Welcome to nginx!", True),  # contained, but a different page
         ("Deep Learning Book", "Domain for sale: example.org", True),
         ("Deep Learning Book", "Cooking with Julia", True),
     ],

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
 from linkaudit.store import (
@@ -20,6 +21,7 @@ from linkaudit.store import (
     StoreMissing,
     StoreTooNew,
 )
+from linkaudit.store_schema import MIGRATIONS
 
 A = "https://a.example/x"
 B = "https://b.example/y"
@@ -156,8 +158,49 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
         Store.open(tmp_path / "nope.db", create=False)
     junk = tmp_path / "junk.db"
     junk.write_text("this is not sqlite, just text long enough to look like a header" * 20)
-    with pytest.raises(StoreError, match="not a usable SQLite database"):
+    with pytest.raises(StoreError, match=r"junk\.db is not a linkaudit history, or is damaged"):
         Store.open(junk)
+
+
+def test_schema_version_is_the_number_of_migrations(tmp_path: Path) -> None:
+    """Each migration sets user_version to its own number: forgetting to raise
+    SCHEMA_VERSION (or to append a migration) would skip or repeat a step."""
+    assert len(MIGRATIONS.pending(Database(memory=True))) == SCHEMA_VERSION
+    with Store.open(tmp_path / "h.db") as store:
+        assert len(MIGRATIONS.applied(store.db)) == SCHEMA_VERSION
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_every_writable_open_uses_wal(tmp_path: Path) -> None:
+    """Not only the open that migrates: a current file in rollback-journal mode (copied,
+    or switched by another tool) is put back in WAL, where readers never block a run."""
+    db = tmp_path / "h.db"
+    Store.open(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode = delete")
+    with Store.open(db) as store:
+        assert store.db.journal_mode == "wal"
+
+
+def test_finishing_a_run_writes_its_baselines_in_the_same_transaction(tmp_path: Path) -> None:
+    """If the run cannot be marked complete, the titles it saw first are not kept."""
+    db = tmp_path / "h.db"
+    Store.open(db).close()
+    with sqlite3.connect(db) as conn:  # the moment of completion fails, as a kill would
+        conn.execute(
+            "CREATE TRIGGER no_completion BEFORE UPDATE OF state ON runs"
+            " WHEN NEW.state = 'complete' BEGIN SELECT RAISE(ABORT, 'killed'); END"
+        )
+    with Store.open(db) as store:
+        store.start_run(CATALOG)
+        store.record([ob(A, title="Page A")])
+        with pytest.raises(sqlite3.IntegrityError, match="killed"):
+            store.finish_run(RunState.COMPLETE, baselines={A: "Page A"})
+        assert store.baselines() == {}
+        store.db.execute("DROP TRIGGER no_completion")
+        store.finish_run(RunState.COMPLETE, baselines={A: "Page A"}, finished_at="2026-11-22")
+        assert store.baselines()[A].how is BaselineHow.FIRST_SEEN
+        assert store.baselines()[A].since == "2026-11-22"
 
 
 def test_baselines_first_seen_then_accepted(tmp_path: Path) -> None:

@@ -34,18 +34,40 @@ def test_host_names_are_decorations() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("a", "b", "same"),
-    [
-        ("Attention Is All You Need", "[1706.03762] Attention Is All You Need", True),
-        ("Attention Is All You Need", "attention is all you need", True),
-        ("CS231n Convolutional Neural Networks", "CS231n Convolutional Neural Network", True),
-        ("Attention Is All You Need", "This domain is for sale", False),
-        ("Stanford CS229", "Page not found", False),
-    ],
-)
-def test_same_title(a: str, b: str, same: bool) -> None:
-    assert same_title(a, b) is same
+SAME = [  # must not drift: decorations, case, white space, entities, a near-identical title
+    ("Essence of linear algebra", "Essence of linear algebra - YouTube"),
+    ("Machine Learning", "Machine Learning | Coursera"),
+    ("Machine Learning | Coursera", "Machine Learning - YouTube"),
+    ("LoRA: Low-Rank Adaptation", "[2106.09685] LoRA: Low-Rank Adaptation"),
+    ("Attention Is All You Need", "[1706.03762v7] Attention Is All You Need"),
+    ("Attention Is All You Need", "attention  is all\nyou NEED"),
+    ("Q&A with the authors", "Q&amp;A with the authors"),
+    ("Transformer", "Wikipedia \u2014 Transformer"),
+    ("CS231n Convolutional Neural Networks", "CS231n Convolutional Neural Network"),
+    ("Deep Learning Book", "Deep Learning Book & more"),  # 3 of its 4 words
+    ("Neural Networks: Zero to Hero", "Neural Networks: Zero to Hero series"),  # 5 of 6
+]
+DRIFT = [  # must drift: one title inside the other is not enough
+    ("Welcome", "Welcome to nginx!"),
+    ("Stanford CS229", "Stanford CS229 has moved \u2013 this page is no longer maintained"),
+    ("Neural Networks", "Recurrent Neural Networks"),
+    ("Deep Learning Book", "Deep Learning Book has moved"),
+    ("Deep Learning", "Deep Learning Book (2nd edition)"),
+    ("Attention Is All You Need", "This domain is for sale"),
+    ("Stanford CS229", "Page not found"),
+    ("Gradient descent", "descent"),  # words are not letters: "net" is not in "network"
+    ("Networks", "Net"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_titles_that_name_the_same_page(a: str, b: str) -> None:
+    assert same_title(a, b) and same_title(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), DRIFT)
+def test_titles_that_changed(a: str, b: str) -> None:
+    assert not same_title(a, b) and not same_title(b, a)
 
 
 def test_shares_nothing() -> None:

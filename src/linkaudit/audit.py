@@ -134,7 +134,7 @@ async def run_audit(
     with RunHistory.open(
         db_path, resources, options=asdict(options), started_at=started_at
     ) as history:  # StoreBusy/StoreTooNew here; leaving by an exception ends the run aborted
-        async with fetcher:
+        async with fetcher, history.flushing():  # finished observations on disk every second
             observations = await probe(
                 the_plan,
                 fetcher,

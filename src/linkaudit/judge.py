@@ -7,8 +7,11 @@ and are skipped when counting streaks and changes):
 
     unlinked   the resource has no URL
     dead       dead/soft_dead in `confirm_after` consecutive runs (default 2), or
-               failing (error included) in `error_after` consecutive runs (default 4)
-               spanning at least `error_days` days (default 7)
+               failing in `error_after` consecutive runs (default 4) spanning at least
+               `error_days` days (default 7). This second rule counts any failing
+               verdict, error, dead and soft_dead alike: three errors and then a dead
+               over 21 days is "failing in 4 consecutive runs over 21 days", one
+               persistent failure whatever form it takes on the way
     flaky      at least `flaky_changes` (2) changes between live and failing in the
                last `flaky_window` (5) runs, this one included
     failing    failing now, not yet confirmed dead, not flaky
@@ -20,7 +23,8 @@ and are skipped when counting streaks and changes):
 
 A live title becomes the baseline when there is none (`new_baselines`); on that first
 sight a catalogued title sharing no word with the page title is flagged
-`possible_wrong_link`, once.
+`possible_wrong_link`, once (the store writes the baseline with the run's completion,
+so a run that does not complete cannot swallow the flag).
 """
 
 from __future__ import annotations

@@ -43,6 +43,26 @@ class WriterLock:
                 self._handle = handle
                 return True
 
+    def held_elsewhere(self) -> bool:
+        """Another process holds the lock now. Creates nothing: a missing lock file
+        means no run ever held it, so nobody does; an unreadable one may be held. The
+        probe's shared lock is brief, and a writer waiting with `patience` rides it out."""
+        if self._handle is not None:
+            return False
+        try:
+            handle = self.path.open("r", encoding="utf-8")
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
     def release(self) -> None:
         if self._handle is not None:
             fcntl.flock(self._handle, fcntl.LOCK_UN)

@@ -9,17 +9,17 @@ Tables (schema version in ``PRAGMA user_version``, steps applied by sqlite-utils
     baselines     the title each URL is expected to carry, and how it was set
 
 A run is ``running`` while it writes, then ``complete`` or ``aborted``. A run whose
-process died stays ``running`` until the next open, which marks it ``interrupted``.
-Only ``complete`` runs count as history. One writer at a time: the run holds an
-exclusive ``flock`` on ``<db>.lock`` (the OS drops it when the process dies, however
-it dies), so a second run fails fast with `StoreBusy` and a crashed one never blocks.
+process died stays ``running`` until the next writable open, which marks it
+``interrupted`` (a read-only open shows it so without writing). Only ``complete`` runs
+count as history. One writer at a time: the run holds an exclusive ``flock`` on
+``<db>.lock`` (the OS drops it when the process dies, however it dies), so a second run
+fails fast with `StoreBusy` and a crashed one never blocks.
 
-Exceptions:
-
-    StoreError        the database cannot be used
-    ├── StoreBusy     another live linkaudit run holds the database
-    ├── StoreTooNew   the file was written by a newer linkaudit
-    └── StoreMissing  a read-only command was pointed at a file that does not exist
+`Store.open(path)` is writable: it creates, migrates, and always uses WAL.
+`Store.open(path, create=False)` is read-only (``mode=ro``): it never changes the file
+nor creates ``<db>.lock``; its first write (`accept_title`) reopens it writable. A
+foreign or damaged file is refused untouched, and SQLite errors become a `StoreError`
+that says which file and what to do (store_file.py, which draws the exception tree).
 """
 
 from __future__ import annotations
@@ -27,17 +27,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from linkaudit import __version__
 from linkaudit.lockfile import WriterLock
 from linkaudit.model import Observation, Resource, Verdict
+from linkaudit.store_file import (
+    StoreBusy,
+    StoreError,
+    StoreMissing,
+    StoreTooNew,
+    check_file,
+    connect,
+    sqlite_errors,
+    unusable,
+)
+from linkaudit.store_queries import DIED, HISTORY_LIMIT, HistoryQueries
 from linkaudit.store_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -47,29 +55,25 @@ from linkaudit.store_schema import (
     RunRow,
     RunState,
     observation_row,
-    row_observation,
 )
 
+__all__ = [
+    "HISTORY_LIMIT",
+    "SCHEMA_VERSION",
+    "Baseline",
+    "BaselineHow",
+    "HistoryRow",
+    "RunRow",
+    "RunState",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "StoreMissing",
+    "StoreTooNew",
+]
+
 DEFAULT_DB = Path("reports/history.db")
-BUSY_TIMEOUT_MS = 5000
 LOCK_PATIENCE = 0.5  # seconds a new run waits for a brief lock holder
-HISTORY_LIMIT = 60  # past observations per URL handed to the judge
-
-
-class StoreError(Exception):
-    """The history database cannot be used."""
-
-
-class StoreBusy(StoreError):
-    """Another live linkaudit run holds the database."""
-
-
-class StoreTooNew(StoreError):
-    """The database was written by a newer linkaudit than this one."""
-
-
-class StoreMissing(StoreError):
-    """A read-only command was given a database file that does not exist."""
 
 
 def utc_now() -> str:
@@ -80,20 +84,23 @@ def utc_now() -> str:
 # --- the store --------------------------------------------------------------------
 
 
-class Store:
+class Store(HistoryQueries):
     """The history database. Open with `Store.open`; use as a context manager."""
 
-    def __init__(self, path: Path, db: Database) -> None:
+    def __init__(self, path: Path, *, readonly: bool) -> None:
         self.path = path
-        self.db = db
+        self.readonly = readonly
+        self.db = connect(path, readonly=readonly)
         self.run_id: int | None = None
         self.lock = WriterLock(path.with_name(path.name + ".lock"))
+        self.dead_runs_untidied = False  # read-only: `running` runs whose process died
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Store:
-        """Open (and create, migrate) the database at `path`; tidy up dead runs.
+        """Open the database at `path`: writable (create, migrate, WAL, tidy up dead
+        runs), or read-only with create=False (see the module docstring).
 
-        Raises StoreMissing (create=False and no file), StoreTooNew, StoreBusy (a
+        Raises StoreMissing (create=False and no history), StoreTooNew, StoreBusy (a
         migration is needed while another run holds the file), StoreError.
         """
         path = Path(path)
@@ -101,33 +108,48 @@ class Store:
             if not create:
                 raise StoreMissing(f"no history database at {path} (run `linkaudit check` first)")
             path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-            db = Database(conn)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a usable SQLite database: {exc}") from exc
-        store = cls(path, db)
-        try:
-            if version > SCHEMA_VERSION:
-                raise StoreTooNew(
-                    f"{path} has schema version {version}, newer than this linkaudit "
-                    f"{__version__} understands ({SCHEMA_VERSION}): upgrade linkaudit"
-                )
-            db.execute("PRAGMA foreign_keys = ON")
-            if version < SCHEMA_VERSION:
-                if not store.lock.acquire(patience=LOCK_PATIENCE):
-                    raise store._busy()
-                try:
-                    db.enable_wal()
-                    MIGRATIONS.apply(db)
-                finally:
-                    store.lock.release()
-            store._tidy()
-        except BaseException:
-            db.close()
-            raise
+        with sqlite_errors(path):
+            store = cls(path, readonly=not create)
+            try:
+                version = check_file(store.db, path)
+                if store.readonly:
+                    store._read_only_checks(version)
+                else:
+                    store._prepare_for_writing(version)
+            except BaseException:
+                store.db.close()
+                raise
         return store
+
+    def _read_only_checks(self, version: int) -> None:
+        if version == 0:
+            raise StoreMissing(f"no history yet in {self.path} (run `linkaudit check` first)")
+        if version < SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, older than this linkaudit's "
+                f"({SCHEMA_VERSION}): run `linkaudit check` once to upgrade it"
+            )
+        self.dead_runs_untidied = not self.lock.held_elsewhere()
+
+    def _prepare_for_writing(self, version: int) -> None:
+        self.db.enable_wal()
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if version < SCHEMA_VERSION:
+            self._take_lock()
+            try:
+                MIGRATIONS.apply(self.db)
+            finally:
+                self.lock.release()
+        self._tidy()
+
+    def _writable(self) -> None:
+        """Reopen a read-only store writable, for its first write (the schema is current)."""
+        if self.readonly:
+            self.db.close()
+            self.readonly, self.dead_runs_untidied = False, False
+            self.db = connect(self.path, readonly=False)
+            self.db.enable_wal()
+            self.db.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         self.lock.release()
@@ -136,8 +158,23 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        """Close; an SQLite error that escaped the block becomes a StoreError."""
         self.close()
+        error = unusable(self.path, exc)
+        if error is not None:
+            raise error from exc
+
+    def _take_lock(self) -> None:
+        try:
+            held = self.lock.acquire(patience=LOCK_PATIENCE)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot take the writer lock {self.lock.path} ({exc}): check the "
+                "directory's permissions, or pass --db"
+            ) from exc
+        if not held:
+            raise self._busy()
 
     def _busy(self) -> StoreBusy:
         row = (
@@ -152,17 +189,14 @@ class Store:
         return StoreBusy(f"another linkaudit run holds {self.path}{holder}")
 
     def _tidy(self) -> None:
-        """Mark dead runs interrupted, if no live run holds the lock (read-only
-        directories and files are left as they are)."""
+        """Mark dead runs interrupted, if no live run holds the lock."""
         try:
             if not self.lock.acquire():
                 return
-        except OSError:
+        except OSError:  # no lock file can be made here: start_run will say so
             return
         try:
             self._mark_interrupted()
-        except sqlite3.OperationalError:  # e.g. a read-only file: a reader can still read
-            pass
         finally:
             self.lock.release()
 
@@ -170,9 +204,8 @@ class Store:
         """Runs left `running` by a process that died (we hold the lock, so none live)."""
         with self.db.atomic():
             self.db.execute(
-                "UPDATE runs SET state = ?, note = coalesce(note, 'process ended mid-run') "
-                "WHERE state = ?",
-                [RunState.INTERRUPTED.value, RunState.RUNNING.value],
+                "UPDATE runs SET state = ?, note = coalesce(note, ?) WHERE state = ?",
+                [RunState.INTERRUPTED.value, DIED, RunState.RUNNING.value],
             )
 
     # --- one run -----------------------------------------------------------------
@@ -185,8 +218,8 @@ class Store:
         started_at: str | None = None,
     ) -> int:
         """Take the writer lock, record a `running` run and the catalog; return its id."""
-        if not self.lock.acquire(patience=LOCK_PATIENCE):
-            raise self._busy()
+        self._writable()
+        self._take_lock()
         self._mark_interrupted()
         started_at = started_at or utc_now()
         linked = [r for r in resources if r.url]
@@ -242,13 +275,23 @@ class Store:
         return len(rows)
 
     def finish_run(
-        self, state: RunState, *, finished_at: str | None = None, note: str | None = None
+        self,
+        state: RunState,
+        *,
+        finished_at: str | None = None,
+        note: str | None = None,
+        baselines: Mapping[str, str] | None = None,
     ) -> None:
         """End the run: `complete`; `aborted` (its observations are dropped); or
-        `interrupted` (kept for `linkaudit history`, never judged)."""
+        `interrupted` (kept for `linkaudit history`, never judged). `baselines` (titles
+        first seen by this run) are written in the same transaction, so a run killed
+        before it completes leaves none behind."""
         if self.run_id is None:
             raise StoreError("finish_run() called outside a run")
+        finished_at = finished_at or utc_now()
         with self.db.atomic():
+            if baselines:
+                self._write_baselines(baselines, how=BaselineHow.FIRST_SEEN, since=finished_at)
             if state is RunState.ABORTED:  # records no verdicts
                 self.db.execute("DELETE FROM observations WHERE run_id = ?", [self.run_id])
             counts = dict(
@@ -260,82 +303,25 @@ class Store:
             )
             self.db.execute(
                 "UPDATE runs SET state = ?, finished_at = ?, counts = ?, note = ? WHERE id = ?",
-                [state.value, finished_at or utc_now(), json.dumps(counts), note, self.run_id],
+                [state.value, finished_at, json.dumps(counts), note, self.run_id],
             )
         self.run_id = None
         self.lock.release()
 
-    # --- history queries ---------------------------------------------------------
-
-    def history(
-        self, urls: Iterable[str], *, limit: int = HISTORY_LIMIT
-    ) -> dict[str, list[Observation]]:
-        """The last `limit` observations per URL from complete runs, oldest first."""
-        wanted = set(urls)
-        out: dict[str, list[Observation]] = {u: [] for u in wanted}
-        rows = self.db.execute(
-            "SELECT * FROM (SELECT o.*, row_number() OVER (PARTITION BY o.url ORDER BY"
-            " o.run_id DESC) AS nth FROM observations o JOIN runs r ON r.id = o.run_id"
-            " WHERE r.state = ?) WHERE nth <= ? ORDER BY run_id",
-            [RunState.COMPLETE.value, limit],
-        )
-        columns = [c[0] for c in rows.description]
-        for values in rows:
-            row = dict(zip(columns, values, strict=True))
-            if row["url"] in wanted:
-                out[row["url"]].append(row_observation(row))
-        return out
-
-    def last_live(self, urls: Iterable[str]) -> dict[str, str]:
-        """When each URL last answered live in a complete run (checked_at)."""
-        live = [v.value for v in Verdict if v.is_live]
-        wanted = set(urls)
-        rows = self.db.execute(
-            "SELECT o.url, max(o.checked_at) FROM observations o JOIN runs r ON r.id = o.run_id"
-            f" WHERE r.state = ? AND o.verdict IN ({','.join('?' * len(live))}) GROUP BY o.url",
-            [RunState.COMPLETE.value, *live],
-        )
-        return {url: at for url, at in rows if url in wanted}
-
-    def first_seen(self, urls: Iterable[str]) -> dict[str, str]:
-        """When each URL first appeared in the catalog of a run."""
-        wanted = set(urls)
-        rows = self.db.execute("SELECT url, first_seen FROM resources")
-        return {url: at for url, at in rows if url in wanted}
-
-    def baselines(self, urls: Iterable[str] | None = None) -> dict[str, Baseline]:
-        wanted = None if urls is None else set(urls)
-        return {
-            url: Baseline(title, since, BaselineHow(how))
-            for url, title, since, how in self.db.execute(
-                "SELECT url, title, since, how FROM baselines"
-            )
-            if wanted is None or url in wanted
-        }
+    # --- baselines ---------------------------------------------------------------
 
     def set_baselines(
         self, titles: Mapping[str, str], *, how: BaselineHow, since: str | None = None
     ) -> None:
-        since = since or utc_now()
+        self._writable()
         with self.db.atomic():
-            self.db.conn.executemany(
-                "INSERT OR REPLACE INTO baselines (url, title, since, how) VALUES (?, ?, ?, ?)",
-                [(url, title, since, how.value) for url, title in titles.items()],
-            )
+            self._write_baselines(titles, how=how, since=since or utc_now())
 
-    def url_history(self, url: str) -> list[HistoryRow]:
-        """Every observation of one URL, in any run state, oldest first."""
-        cursor = self.db.execute(
-            "SELECT o.*, r.state AS run_state FROM observations o JOIN runs r"
-            " ON r.id = o.run_id WHERE o.url = ? ORDER BY o.run_id",
-            [url],
+    def _write_baselines(self, titles: Mapping[str, str], *, how: BaselineHow, since: str) -> None:
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO baselines (url, title, since, how) VALUES (?, ?, ?, ?)",
+            [(url, title, since, how.value) for url, title in titles.items()],
         )
-        columns = [c[0] for c in cursor.description]
-        out = []
-        for values in cursor:
-            row = dict(zip(columns, values, strict=True))
-            out.append(HistoryRow(row["run_id"], RunState(row["run_state"]), row_observation(row)))
-        return out
 
     def accept_title(self, url: str, *, since: str | None = None) -> tuple[Baseline | None, str]:
         """Make the latest live title of `url` (complete runs) its baseline.
@@ -343,6 +329,10 @@ class Store:
         Returns (the previous baseline or None, the new title). Raises StoreError when
         no complete run saw the page live with a title.
         """
+        with sqlite_errors(self.path):
+            return self._accept_title(url, since=since)
+
+    def _accept_title(self, url: str, *, since: str | None) -> tuple[Baseline | None, str]:
         row = self.db.execute(
             "SELECT o.title FROM observations o JOIN runs r ON r.id = o.run_id WHERE o.url = ?"
             " AND r.state = ? AND o.title IS NOT NULL AND o.verdict IN (?, ?, ?)"
@@ -354,28 +344,6 @@ class Store:
         previous = self.baselines([url]).get(url)
         self.set_baselines({url: row[0]}, how=BaselineHow.ACCEPTED, since=since)
         return previous, row[0]
-
-    def known_url(self, url: str) -> bool:
-        return (
-            self.db.execute(
-                "SELECT 1 FROM resources WHERE url = ? UNION SELECT 1 FROM observations"
-                " WHERE url = ? LIMIT 1",
-                [url, url],
-            ).fetchone()
-            is not None
-        )
-
-    def runs(self, *, limit: int = 20) -> list[RunRow]:
-        """The most recent runs, newest first."""
-        rows = self.db.execute(
-            "SELECT id, started_at, finished_at, state, tool_version, resources, counts, note"
-            " FROM runs ORDER BY id DESC LIMIT ?",
-            [limit],
-        ).fetchall()
-        return [
-            RunRow(i, s, f, RunState(st), v or "", n or 0, json.loads(c) if c else {}, note)
-            for i, s, f, st, v, n, c, note in rows
-        ]
 
 
 def catalog_digest(resources: Sequence[Resource]) -> str:

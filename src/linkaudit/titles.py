@@ -2,8 +2,14 @@
 
 Two titles are "the same" when they match after normalising case, white space, HTML
 entities and the decorations sites add around a title (" - YouTube", " | Coursera",
-arXiv's "[2106.09685] " prefix), or when one contains the other, or when they are
-close enough (difflib ratio >= `SIMILARITY_THRESHOLD`).
+arXiv's "[2106.09685] " prefix); or when the words of one run unbroken inside the other
+and make up at least `COVER_SHARE` of them ("Deep Learning Book" in "Deep Learning Book
+& more"); or when they are close enough (difflib ratio >= `SIMILARITY_THRESHOLD`).
+
+Containment alone is not enough: "Welcome" -> "Welcome to nginx!", "Stanford CS229" ->
+"Stanford CS229 has moved", "Neural Networks" -> "Recurrent Neural Networks" are real
+changes. When in doubt the titles differ: a drift is a question to the maintainer
+(`linkaudit accept` answers it), a hidden change is a wrong link nobody sees.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 SIMILARITY_THRESHOLD = 0.8
+COVER_SHARE = 0.7  # share of the longer title's words the contained one must make up
 
 # Site names that decorate titles, matched case-insensitively after normalising.
 SITE_NAMES = frozenset(
@@ -79,9 +86,17 @@ def same_title(a: str, b: str, *, host: str | None = None) -> bool:
         return True
     if not na or not nb:
         return False
-    if na in nb or nb in na:
+    if _covers(na, nb) or _covers(nb, na):
         return True
     return similarity(na, nb) >= SIMILARITY_THRESHOLD
+
+
+def _covers(inner: str, outer: str) -> bool:
+    """The words of `inner` appear unbroken in `outer` and are most of its words."""
+    short, long = _WORD.findall(inner), _WORD.findall(outer)
+    if not short or len(short) < COVER_SHARE * len(long):
+        return False
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
 
 
 def similarity(a: str, b: str) -> float:

@@ -1,0 +1,118 @@
+"""The history file itself, for store.py: how it is opened, how it is told apart from
+a damaged or foreign file, and what its SQLite errors mean to a person.
+
+Exceptions (re-exported by store.py):
+
+    StoreError        the database cannot be used
+    ├── StoreBusy     another live linkaudit run holds the database
+    ├── StoreTooNew   the file was written by a newer linkaudit
+    └── StoreMissing  a read-only command found no history: no file, or an empty one
+
+Every check here only reads: a file that is refused is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from linkaudit import __version__
+from linkaudit.store_schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 5000
+MIGRATIONS_TABLE = MIGRATIONS.migrations_table  # sqlite-utils' record of applied steps
+
+
+class StoreError(Exception):
+    """The history database cannot be used."""
+
+
+class StoreBusy(StoreError):
+    """Another live linkaudit run holds the database."""
+
+
+class StoreTooNew(StoreError):
+    """The database was written by a newer linkaudit than this one."""
+
+
+class StoreMissing(StoreError):
+    """A read-only command found no history: no file, or one with nothing in it yet."""
+
+
+NOT_OURS = "is not a linkaudit history, or is damaged"
+MOVE_IT = "move it away or pass --db"
+# SQLite error name prefix -> (what it says about the file, what to do)
+MEANINGS = (
+    ("SQLITE_BUSY", "is locked by another program", "try again when it is done"),
+    ("SQLITE_LOCKED", "is locked by another program", "try again when it is done"),
+    ("SQLITE_READONLY", "cannot be written", "check its permissions, or pass --db"),
+    ("SQLITE_PERM", "cannot be written", "check its permissions, or pass --db"),
+    ("SQLITE_CANTOPEN", "cannot be opened", "check the path and its permissions, or pass --db"),
+    ("SQLITE_FULL", "cannot grow, the disk is full", "free some space"),
+    ("SQLITE_IOERR", "cannot be read or written", "check the disk"),
+)
+
+
+def connect(path: Path, *, readonly: bool) -> Database:
+    """A connection to `path`; read-only ones cannot change the file whatever they run."""
+    if readonly:
+        target, uri = path.resolve().as_uri() + "?mode=ro", True
+    else:
+        target, uri = str(path), False
+    return Database(sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, uri=uri))
+
+
+def check_file(db: Database, path: Path) -> int:
+    """The schema version of a file that is ours and intact, by reading only.
+
+    Raises StoreError (a foreign or damaged file), StoreTooNew.
+    """
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    tables = sorted(
+        t for t in db.table_names() if not t.startswith("sqlite_") and t != MIGRATIONS_TABLE
+    )
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    if applied and version > SCHEMA_VERSION:
+        raise StoreTooNew(
+            f"{path} has schema version {version}, newer than this linkaudit "
+            f"{__version__} understands ({SCHEMA_VERSION}): upgrade linkaudit"
+        )
+    known = [m.name for m in MIGRATIONS.pending(Database(memory=True))]
+    if applied != known[:version] or (version == 0 and tables):
+        found = f"tables {', '.join(tables)}" if tables else "no linkaudit tables"
+        raise StoreError(
+            f"{path} is not a linkaudit history (an SQLite database with {found}): {MOVE_IT}"
+        )
+    damage = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if damage != "ok":
+        raise StoreError(f"{path} {NOT_OURS} ({damage}): {MOVE_IT}")
+    return version
+
+
+def unusable(path: Path, exc: BaseException | None) -> StoreError | None:
+    """The StoreError a person should see for an SQLite error on `path`; None for
+    anything else (an IntegrityError or misuse is a bug, and keeps its traceback)."""
+    if not (type(exc) is sqlite3.DatabaseError or isinstance(exc, sqlite3.OperationalError)):
+        return None
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    what, todo = next(
+        ((what, todo) for prefix, what, todo in MEANINGS if name.startswith(prefix)),
+        (NOT_OURS, MOVE_IT),
+    )
+    return StoreError(f"{path} {what} ({exc}): {todo}")
+
+
+@contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors about `path` into a StoreError (see `unusable`)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        error = unusable(path, exc)
+        if error is None:
+            raise
+        raise error from exc
