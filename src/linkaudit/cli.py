@@ -31,7 +31,17 @@ from linkaudit.snapshot import load_snapshot
 from linkaudit.store import StoreError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Linkaudit(click.Group):
+    """The command group; a StoreError that escapes a command is one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:  # the history database failed mid-command
+            fail(str(error))
+
+
+@click.group(cls=Linkaudit, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="linkaudit")
 def main() -> None:
     """Check that every link in a curated catalog still leads somewhere real."""
