@@ -356,3 +356,15 @@ def test_live_look_alikes_stay_live_end_to_end(simweb):
     for url, obs in seen.items():
         assert obs.verdict.is_live, (url, obs.verdict, obs.error)
         assert not {"soft_404", "parked_domain", "bounced_home"} & set(obs.flags), url
+
+
+def test_challenge_pages_are_blocked_whatever_their_status_end_to_end(simweb):
+    """The fetcher reads the head of a 403/503 body: the challenge is seen and blocked."""
+    web = simweb
+    moment = web.on(WALLED, "/a", Reply(503, replica("cloudflare_challenge.html")))
+    captcha = web.on(WALLED, "/b", Reply(403, replica("google_sorry.html")))
+    down = web.on(WALLED, "/c", Reply(503, "<html><title>Service Unavailable</title></html>"))
+    seen = check_web(web, [(moment, "Notes"), (captcha, "Slides"), (down, "Exercises")])
+    for url in (moment, captcha):
+        assert seen[url].verdict is Verdict.BLOCKED and "bot_challenge" in seen[url].flags
+    assert seen[down].verdict is Verdict.ERROR and seen[down].flags == ()
