@@ -62,6 +62,7 @@ PARKING_MARKERS = re.compile(
     r"|afternic\.com/forsale|hugedomains\.com/domain_profile|sedo\.com/search/details",
     re.IGNORECASE,
 )
+PARKING_WORDS = ("domain", "parked", "parking", "bodis", "afternic", "sedo")  # in every one
 # What a parking page says to its reader (matched in the visible text only).
 PARKING_PHRASES = re.compile(
     r"buy this domain|this web page is parked|parked (for )?free,? courtesy of"
@@ -222,7 +223,11 @@ def parked(fetched: Fetched) -> Signal | None:
     title = plain(fetched.title or "")
     if PARKED_TITLE.search(title):
         return Signal(Verdict.SOFT_DEAD, Flag.PARKED_DOMAIN, f"parked domain: title {title!r}")
-    text = visible_text(fetched.body_text)
+    raw = fetched.body_text
+    lowered = raw.lower()
+    if not any(word in lowered for word in PARKING_WORDS):
+        return None  # no marker or phrase can match: spare the parse
+    text = visible_text(raw)
     count = len(text.split())
     if count > PARKED_MAX_WORDS:
         return None
