@@ -125,6 +125,13 @@ LYING = [
         Flag.BOUNCED_HOME,
     ),
     (
+        "deep-link-bounced-to-www-home",
+        page("<title>Home</title>", final_url="https://www.course.example/"),
+        "Syllabus",
+        Verdict.SOFT_DEAD,
+        Flag.BOUNCED_HOME,
+    ),
+    (
         "deep-link-bounced-to-language-home",
         page("<title>Welcome</title>", final_url="https://course.example/en/"),
         "Syllabus",
@@ -243,6 +250,7 @@ LIVE = [
             "https://dl.acm.org/doi/10.1145/3404835",
             "https://blog.example/not-found-in-translation",
             "https://blog.example/errors-and-omissions",
+            "https://course.fast.ai/",  # a short link to a site's home page
         )
     ],
     (

@@ -319,12 +319,22 @@ def error_url(url: str) -> bool:
     return any(value.strip() == "404" for _, value in parse_qsl(parts.query, True))
 
 
+def same_site(a: str, b: str) -> bool:
+    """The two URLs are on one site: same host but for `www.`, or one a subdomain of the other."""
+    host_a = (urlsplit(a).hostname or "").lower().removeprefix("www.")
+    host_b = (urlsplit(b).hostname or "").lower().removeprefix("www.")
+    return host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a)
+
+
 def bounced(url: str, fetched: Fetched) -> Signal | None:
-    """A deep link redirected to the site's root, or to a URL that names a 404 page."""
+    """A deep link redirected to its own site's root, or to a URL that names a 404 page.
+
+    A redirect to another site's root (a short link, a moved domain) is no bounce.
+    """
     final = fetched.final_url
     if not final or final == url or len(fetched.hops) < 2:
         return None
-    if not root_like(url) and root_like(final):
+    if not root_like(url) and root_like(final) and same_site(url, final):
         return Signal(Verdict.SOFT_DEAD, Flag.BOUNCED_HOME, f"deep link bounced to {final}")
     if error_url(final) and not error_url(url):
         return Signal(Verdict.SOFT_DEAD, Flag.SOFT_404, f"redirected to an error page: {final}")
