@@ -13,7 +13,7 @@ import pytest
 from linkaudit.catalog import detect_kind
 from linkaudit.fetch import Fetcher
 from linkaudit.model import CheckOptions, Fetched, Flag, Observation, Resource, Verdict
-from linkaudit.providers import CheckContext, arxiv
+from linkaudit.providers import CheckContext, arxiv, route
 from simweb import Reply, SimWeb
 
 REPLICAS = Path(__file__).parent / "replicas"
@@ -52,6 +52,8 @@ def feed_xml(entries: list[str], id_list: str = "x") -> str:
         ("https://arxiv.org/abs/math.GT/0309136v2", "math.GT/0309136", 2),
         ("https://arxiv.org/abs/hep-th/9711200", "hep-th/9711200", None),
         ("https://export.arxiv.org/abs/1706.03762?context=cs", "1706.03762", None),
+        ("https://arxiv.org/abs/arXiv:2106.09685", "2106.09685", None),
+        ("https://arxiv.org/pdf/arxiv:2106.09685v2.pdf", "2106.09685", 2),
     ],
 )
 def test_paper_ids_from_urls(url, ident, version):
@@ -141,9 +143,8 @@ def test_withdrawal_is_detected_from_comment_or_summary(comment, summary, withdr
             (Flag.WITHDRAWN,),
             "withdrawn",
         ),
-        (arxiv.Paper("2399.99999"), None, Verdict.DEAD, (), "does not know 2399.99999"),
     ],
-    ids=["newer-version", "same-version", "no-version", "withdrawn", "unknown"],
+    ids=["newer-version", "same-version", "no-version", "withdrawn"],
 )
 def test_judge_entry(ref, entry, verdict, flags, evidence_part):
     judged = arxiv.judge_entry(ref, entry)
@@ -171,6 +172,15 @@ def test_abs_page_gives_the_citation_title():
 def test_abs_page_status(status, verdict):
     page = Fetched(url="https://arxiv.org/abs/1", status=status, body_text="Rate exceeded.")
     assert arxiv.judge_abs(arxiv.Paper("1"), page).verdict is verdict
+
+
+def test_abs_page_behind_a_bot_challenge_is_blocked_not_an_error():
+    body = replica("cloudflare_challenge.html")
+    page = Fetched(
+        url="https://arxiv.org/abs/1", status=503, title="Just a moment...", body_text=body
+    )
+    judged = arxiv.judge_abs(arxiv.Paper("1"), page)
+    assert (judged.verdict, judged.flags) == (Verdict.BLOCKED, (Flag.BOT_CHALLENGE,))
 
 
 def test_endpoint_and_abs_follow_the_resource_scheme_and_port():
@@ -287,7 +297,7 @@ def api_calls(web: SimWeb) -> list[dict[str, list[str]]]:
 
 def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock(simweb):
     """The one real wait of the suite (about 3 s): arXiv's pace, as the server saw it."""
-    idents = [f"2101.{i:05d}" for i in range(118)] + [UNKNOWN, NEWER]
+    idents = [f"2101.{i:05d}" for i in range(119)] + [NEWER]
     withdrawn = "This paper has been withdrawn by the author due to an error in Lemma 2"
     program_api(simweb, idents, {NEWER: 7, "2101.00042": 3}, {"2101.00042": withdrawn})
     urls = [simweb.url(ABS, f"/abs/{i}") for i in idents[:-1]]
@@ -296,11 +306,10 @@ def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock(sim
     calls = [s for s in simweb.requests if s.host == API]
     assert [c["max_results"] for c in api_calls(simweb)] == [["100"], ["20"]]
     assert calls[1].at - calls[0].at >= 3.0
-    for ident, url in zip(idents[:118], urls, strict=False):
+    for ident, url in zip(idents[:119], urls, strict=False):
         assert (seen[url].verdict, seen[url].title) == (Verdict.OK, f"Paper {ident}")
     assert seen[urls[42]].flags == ("withdrawn",) and "withdrawn" in (seen[urls[42]].error or "")
-    unknown = seen[simweb.url(ABS, f"/abs/{UNKNOWN}")]
-    assert unknown.verdict is Verdict.DEAD and UNKNOWN in (unknown.error or "")
+    assert not [s for s in simweb.requests if s.host == ABS]  # the API answered for all
     newer = seen[urls[-1]]
     assert newer.verdict is Verdict.OK and newer.flags == ("newer_version",)
     assert "newer version v7" in (newer.error or "")
@@ -346,3 +355,88 @@ def test_old_style_ids_and_pdf_links_share_one_request(simweb):
     seen = run(simweb, urls, arxiv.Pacer(clock=clock, sleep=clock.sleep))
     assert [c["id_list"] for c in api_calls(simweb)] == [["cs/0112017,hep-th/9711200"]]
     assert {o.title for o in seen.values()} == {"Paper cs/0112017", "Paper hep-th/9711200"}
+
+
+@pytest.mark.parametrize(
+    ("listed", "abs_status", "verdict"),
+    [
+        ([], 200, Verdict.OK),  # one id, an empty feed: the API's flake
+        ([], 404, Verdict.DEAD),
+        (["2101.00001", "2101.00002"], 200, Verdict.OK),  # a partial feed
+        (["2101.00001", "2101.00002"], 404, Verdict.DEAD),
+        (["2101.00001", "2101.00002"], 503, Verdict.ERROR),
+    ],
+    ids=["empty-feed-live", "empty-feed-gone", "partial-live", "partial-gone", "partial-abs-down"],
+)
+def test_an_id_missing_from_the_feed_is_confirmed_on_its_abs_page(
+    simweb, listed: list[str], abs_status: int, verdict: Verdict
+):
+    missing = "2101.00003"
+    idents = [*listed, missing]
+    endpoint = arxiv.endpoint_for(simweb.url(ABS, "/"))
+    (query,) = arxiv.api_urls(endpoint, idents)
+    feed = feed_xml([entry_xml(i, 1, f"Paper {i}") for i in listed], id_list=",".join(idents))
+    simweb.on(API, target_of(query), Reply(200, feed, content_type=ATOM_TYPE))
+    body = replica("arxiv_abs.html").format(ident=missing, title="Paper three", version=1)
+    simweb.on(ABS, f"/abs/{missing}", Reply(abs_status, body if abs_status == 200 else "Nope"))
+    urls = [simweb.url(ABS, f"/abs/{i}") for i in idents]
+    clock = FakeClock()
+    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
+    seen = run(simweb, urls, pacer)
+    asked = [s.path for s in simweb.requests if s.host == ABS]
+    assert asked == [f"/abs/{missing}"] * (2 if abs_status == 503 else 1)  # 503: one retry
+    assert pacer.waits == [3.0]  # the confirmation is paced like any request
+    gone = seen[urls[-1]]
+    assert gone.verdict is verdict
+    if verdict is Verdict.DEAD:
+        assert missing in (gone.error or "") and "404" in (gone.error or "")
+    assert all(seen[u].verdict is Verdict.OK for u in urls[:-1])
+
+
+def test_requests_that_never_reached_arxiv_make_no_one_wait():
+    clock = FakeClock()
+    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
+    outcomes = iter([False, True, True, True, False])  # reached? no: DNS/connect failure
+
+    async def request() -> Fetched:
+        reached = not next(outcomes)
+        if reached:
+            clock.now += 0.5
+        return Fetched(url="x", status=200 if reached else None, before_http=not reached)
+
+    async def main() -> None:
+        for _ in range(5):
+            await pacer.run(request)
+
+    asyncio.run(main())
+    # 1st reached arXiv; the 2nd waits for it, fails at once; the 3rd, 4th and 5th follow
+    # the 1st by more than 3 s already (the 2nd slept), so nobody waits again.
+    assert pacer.waits == [3.0]
+
+
+def test_a_run_without_network_spends_no_time_pacing(simweb):
+    """Every arXiv request fails at DNS: the fallbacks are not paced, and nothing is dead."""
+    urls = [simweb.url(ABS, f"/abs/2101.0000{i}") for i in range(5)]
+    clock = FakeClock()
+    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
+
+    async def main() -> dict[str, Observation]:
+        seen: dict[str, Observation] = {}
+        options = CheckOptions(allow_private=True, retries=0, timeout=5)
+        async with Fetcher(options, resolver=simweb.resolver({})) as fetcher:
+            ctx = CheckContext(fetcher, lambda o: seen.__setitem__(o.url, o))
+            resources = [Resource("t", "s", detect_kind(u), url=u) for u in urls]
+            await arxiv.ArxivProvider(pacer=pacer).check(resources, ctx)
+        return seen
+
+    seen = asyncio.run(main())
+    assert pacer.waits == []
+    assert {o.verdict for o in seen.values()} == {Verdict.ERROR}
+    assert all(o.before_http for o in seen.values())
+
+
+def test_arxiv_prefixed_abs_urls_go_to_the_arxiv_provider():
+    url = "https://arxiv.org/abs/arXiv:2106.09685"
+    resource = Resource("LoRA", "s", detect_kind(url), url=url)
+    routed = {p.name: rs for p, rs in route([resource]).items()}
+    assert list(routed) == ["arxiv"]

@@ -246,6 +246,44 @@ def test_cloudflare_challenge_is_blocked(simweb: SimWeb) -> None:
     assert "bot_challenge" in obs.flags
 
 
+CHALLENGE = html(
+    "Just a moment...",
+    body="<script>window._cf_chl_opt={cType: 'managed'};</script>"
+    "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1'></script>",
+)
+CAPTCHA = html("Security check", body="<form><div class='g-recaptcha'></div></form>")
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(503, CHALLENGE), (403, CAPTCHA), (429, CHALLENGE)],
+    ids=["503-just-a-moment", "403-captcha", "429-just-a-moment"],
+)
+def test_challenge_page_without_the_header_is_blocked(
+    simweb: SimWeb, status: int, body: str
+) -> None:
+    """No cf-mitigated header: the page itself says it is a challenge (its head is read)."""
+    url = simweb.on(0, "/wall", Reply(status, body=body))
+    obs = one(simweb, url)
+    assert obs.verdict is Verdict.BLOCKED and "bot_challenge" in obs.flags
+    assert obs.title is None  # "Just a moment..." is not the page's title
+
+
+def test_plain_503_page_is_still_an_error_after_the_retries(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/down", Reply(503, body=html("Service Unavailable", body="<p>Later.</p>")))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.flags) == (Verdict.ERROR, ())
+    assert simweb.hits(0, "/down") == 4  # 1 + --retries 3
+
+
+def test_a_refusal_body_is_read_bounded(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/huge403", Reply(403, size=200_000_000))
+    started = time.monotonic()
+    obs = one(simweb, url)
+    assert obs.verdict is Verdict.BLOCKED and obs.flags == ()
+    assert time.monotonic() - started < 2.0
+
+
 def test_200_mb_body_is_ok_fast_and_memory_bounded(simweb: SimWeb) -> None:
     url = simweb.on(0, "/huge", Reply(size=200_000_000))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -65,6 +65,24 @@ CASES = [
         Verdict.BLOCKED,
         ("private_address_refused",),
     ),
+    (
+        "503 'Just a moment...' page",
+        fetched(503, title="Just a moment...", body_text="<script>window._cf_chl_opt={}</script>"),
+        Verdict.BLOCKED,
+        ("bot_challenge",),
+    ),
+    (
+        "403 captcha page",
+        fetched(403, title="Security check", body_text="<div class='g-recaptcha'></div>"),
+        Verdict.BLOCKED,
+        ("bot_challenge",),
+    ),
+    (
+        "plain 503 page",
+        fetched(503, title="Service Unavailable", body_text="<p>Try later.</p>"),
+        Verdict.ERROR,
+        (),
+    ),
     ("500", fetched(500), Verdict.ERROR, ()),
     ("503 after retries", fetched(503), Verdict.ERROR, ()),
     ("400", fetched(400), Verdict.ERROR, ()),
@@ -124,3 +142,10 @@ def test_failure_before_http_feeds_the_network_guard() -> None:
     down = fetched(failure=FailureKind.CONNECT, before_http=True)
     assert classify(down, checked_at="").before_http
     assert not classify(fetched(404), checked_at="").before_http
+
+
+def test_an_error_page_title_is_not_the_resource_title() -> None:
+    """A 403/503 page's title ("Just a moment...") must not become the catalogued page's."""
+    refused = fetched(403, title="Just a moment...", body_text="")
+    assert classify(refused, checked_at="").title is None
+    assert classify(fetched(200, title="Lecture 5"), checked_at="").title == "Lecture 5"

@@ -262,6 +262,115 @@ def test_other_playability_states(status, reason, verdict):
     assert judge(VIDEO, body).verdict is verdict
 
 
+def with_error_screen(status: str, reason: str, subreason: str = "") -> str:
+    """The live watch page, its playabilityStatus replaced (reason and errorScreen)."""
+    screen: dict[str, Any] = {"reason": {"simpleText": reason}}
+    if subreason:
+        screen["subreason"] = {"runs": [{"text": subreason}]}
+    fields = {
+        "status": status,
+        "reason": reason,
+        "errorScreen": {"playerErrorMessageRenderer": screen},
+    }
+    inner = json.dumps(fields)[1:-1]
+    return replica("youtube_watch_live.html").replace(
+        '"playabilityStatus":{"status":"OK",', '"playabilityStatus":{' + inner + ","
+    )
+
+
+REMOVED = "This video has been removed by the uploader"
+TOS = "This video has been removed for violating YouTube's Terms of Service"
+TRY_LATER = "This content isn\u2019t available, try again later."
+COUNTRY = "The uploader has not made this video available in your country."
+GRANTED = "Sign in if you've been granted access to this video"
+TERMINATED = "This account has been terminated for violating YouTube's Community Guidelines."
+
+
+# YouTube words a passing refusal like a death: only removal wording condemns.
+REASONS = [
+    ("ERROR", "Video unavailable", REMOVED, Verdict.SOFT_DEAD),
+    ("ERROR", "Video unavailable", "This video isn\u2019t available anymore", Verdict.SOFT_DEAD),
+    ("ERROR", TOS, "", Verdict.SOFT_DEAD),
+    ("ERROR", "Video unavailable", "This channel does not exist.", Verdict.SOFT_DEAD),
+    ("ERROR", "Something went wrong", "", Verdict.ERROR),
+    ("ERROR", "An error occurred. Please try again later.", "", Verdict.ERROR),
+    ("ERROR", "Video unavailable", "", Verdict.ERROR),
+    ("ERROR", "Video unavailable", TRY_LATER, Verdict.BLOCKED),
+    ("UNPLAYABLE", "Video unavailable", COUNTRY, Verdict.BLOCKED),
+    ("ERROR", "This video is not available in your country", "", Verdict.BLOCKED),
+    ("LOGIN_REQUIRED", "Private video", GRANTED, Verdict.SOFT_DEAD),
+]
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "subreason", "verdict"),
+    REASONS,
+    ids=[
+        "removed-by-uploader",
+        "isnt-available-anymore",
+        "terms-of-service",
+        "channel-does-not-exist",
+        "something-went-wrong",
+        "error-try-again",
+        "video-unavailable-alone",
+        "rate-limited-try-again",
+        "geo-uploader-country",
+        "geo-error-status",
+        "private",
+    ],
+)
+def test_what_youtube_says_is_read_for_what_it_means(status, reason, subreason, verdict):
+    judged = judge(VIDEO, with_error_screen(status, reason, subreason))
+    assert judged.verdict is verdict, judged.evidence
+    assert judged.evidence and reason in judged.evidence
+
+
+def test_session_rate_limit_walls_the_host_and_geo_blocking_does_not():
+    limited = judge(VIDEO, with_error_screen("ERROR", "Video unavailable", TRY_LATER))
+    assert limited.flags == (Flag.RATE_LIMITED,) and limited.slow_down
+    geo = judge(VIDEO, with_error_screen("UNPLAYABLE", "Video unavailable", COUNTRY))
+    assert geo.flags == () and not geo.slow_down and "geo" in (geo.evidence or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "flags"),
+    [
+        ("The playlist does not exist.", Verdict.SOFT_DEAD, ()),
+        ("This playlist is private.", Verdict.SOFT_DEAD, (Flag.PRIVATE,)),
+        (TERMINATED, Verdict.SOFT_DEAD, ()),
+        ("Something went wrong", Verdict.ERROR, ()),
+        ("An error occurred. Please try again later.", Verdict.ERROR, ()),
+        ("This playlist type is unviewable.", Verdict.ERROR, ()),
+    ],
+)
+def test_playlist_error_alerts_condemn_only_with_removal_wording(text, verdict, flags):
+    body = replica("youtube_playlist_removed.html").replace("The playlist does not exist.", text)
+    judged = judge(PLAYLIST, body)
+    assert (judged.verdict, judged.flags) == (verdict, flags)
+
+
+def test_a_channel_named_sorry_is_no_captcha():
+    url = "https://www.youtube.com/c/sorrywatchers"
+    hops = (Hop("https://www.youtube.com/user/sorrywatchers", 301), Hop(url, 200))
+    judged = judge(url, replica("youtube_channel_live.html"), hops=hops)
+    assert judged.verdict is Verdict.OK and not judged.slow_down
+
+
+def test_a_live_video_that_quotes_unusual_traffic_is_no_wall():
+    quote = "Our systems have detected unusual traffic from your computer network"
+    body = replica("youtube_watch_live.html").replace(
+        '"videoDetails":{', '"videoDetails":{"keywords":["' + quote + '"],', 1
+    )
+    judged = judge(VIDEO, body)
+    assert judged.verdict is Verdict.OK and not judged.slow_down
+
+
+def test_googles_sorry_page_is_the_captcha_wall():
+    sorry = "https://www.google.com/sorry/index?continue=https://www.youtube.com/watch%3Fv%3Dx"
+    judged = judge(VIDEO, replica("google_sorry.html"), hops=(Hop(VIDEO, 302), Hop(sorry, 200)))
+    assert judged.verdict is Verdict.BLOCKED and judged.flags == (Flag.RATE_LIMITED,)
+
+
 def test_player_response_assigned_through_window_is_read():
     body = replica("youtube_watch_private.html").replace(
         "var ytInitialPlayerResponse =", 'window["ytInitialPlayerResponse"] ='
@@ -591,3 +700,52 @@ def test_once_walled_the_rest_of_youtube_is_not_asked_again(simweb):
     assert asked(simweb) == ["/oembed"] and len(fetcher.slowed) == 1
     skipped = [o for o in seen.values() if (o.error or "").startswith("not asked")]
     assert len(skipped) == 2
+
+
+def test_a_playlist_oembed_404_asks_the_page(simweb):
+    """Not verified that oEmbed's 404 means gone for a playlist: the page's alert decides."""
+    live, gone = "PL404live0000", "PL404gone0000"
+    extra = {
+        f"/playlist?list={live}": (
+            Reply(404, "Not Found"),
+            Reply(200, replica("youtube_playlist_live.html")),
+        ),
+        f"/playlist?list={gone}": (
+            Reply(404, "Not Found"),
+            Reply(200, replica("youtube_playlist_removed.html")),
+        ),
+    }
+    seen, _ = check(simweb, f"/playlist?list={live}", f"/playlist?list={gone}", extra=extra)
+    by_id = {url.rsplit("=", 1)[1]: obs for url, obs in seen.items()}
+    assert (by_id[live].verdict, by_id[live].title) == (Verdict.OK, "Neural networks")
+    assert by_id[gone].verdict is Verdict.SOFT_DEAD
+    assert "The playlist does not exist." in (by_id[gone].error or "")
+
+
+def test_a_live_video_quoting_unusual_traffic_does_not_wall_youtube(simweb):
+    quote = "Our systems have detected unusual traffic from your computer network"
+    body = replica("youtube_watch_live.html").replace(
+        '"videoDetails":{', '"videoDetails":{"keywords":["' + quote + '"],', 1
+    )
+    extra = {"/watch?v=QUOTEStraf1": (Reply(401, "Unauthorized"), Reply(200, body))}
+    seen, fetcher = check(
+        simweb, "/watch?v=QUOTEStraf1", f"/watch?v={LIVE_ID}", extra=extra, per_host=1
+    )
+    assert {o.verdict for o in seen.values()} == {Verdict.OK}
+    assert fetcher.slowed == []
+
+
+def test_a_session_rate_limit_on_the_page_walls_youtube_for_the_run(simweb):
+    limited = replica("youtube_watch_live.html").replace(
+        '"playabilityStatus":{"status":"OK",',
+        '"playabilityStatus":{"status":"ERROR","reason":"Video unavailable",'
+        '"errorScreen":{"playerErrorMessageRenderer":{"subreason":{"simpleText":'
+        '"This content isn\\u2019t available, try again later."}}},',
+    )
+    extra = {"/watch?v=LIMITED0001": (Reply(403, "Forbidden"), Reply(200, limited))}
+    seen, fetcher = check(
+        simweb, "/watch?v=LIMITED0001", f"/watch?v={LIVE_ID}", extra=extra, per_host=1
+    )
+    assert {o.verdict for o in seen.values()} == {Verdict.BLOCKED}
+    assert {o.flags for o in seen.values()} == {("rate_limited",)}
+    assert [host for host, _ in fetcher.slowed] == [YT]

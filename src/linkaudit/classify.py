@@ -8,12 +8,15 @@
                 the cap, or a private address refused by policy: cannot be verified
     error       5xx, other 4xx, timeout, reset, TLS, protocol, redirect loop, too many hops
 
+A bot challenge is known by its `cf-mitigated: challenge` header or, on a 403/429/503
+(whose head the Fetcher reads), by the challenge page's own markers (soft404_rules.bot_wall).
 Soft-404s (a 2xx that says the thing is gone) are judged later, by providers/soft404.py.
 """
 
 from __future__ import annotations
 
 from linkaudit.model import FailureKind, Fetched, Flag, Observation, Verdict
+from linkaudit.providers.soft404_rules import bot_wall
 
 PERMANENT = frozenset({301, 308})
 TEMPORARY = frozenset({302, 303, 307})
@@ -29,7 +32,7 @@ _FAILURES: dict[FailureKind, tuple[Verdict, tuple[Flag, ...]]] = {
 
 def verdict_of(fetched: Fetched) -> tuple[Verdict, tuple[Flag, ...]]:
     """The verdict and the flags the facts alone justify."""
-    if fetched.headers.get("cf-mitigated", "").strip().lower() == "challenge":
+    if bot_wall(fetched) is not None:
         return Verdict.BLOCKED, (Flag.BOT_CHALLENGE,)
     if fetched.failure is not None and fetched.failure in _FAILURES:
         return _FAILURES[fetched.failure]
@@ -73,7 +76,7 @@ def classify(fetched: Fetched, *, checked_at: str) -> Observation:
         final_url=fetched.final_url,
         http_status=fetched.status,
         hops=fetched.hops,
-        title=fetched.title if fetched.status is not None else None,
+        title=fetched.title if 200 <= (fetched.status or 0) < 300 else None,  # not an error page's
         flags=tuple(str(flag) for flag in flags),
         error=message_of(fetched, verdict),
         elapsed_ms=fetched.elapsed_ms,

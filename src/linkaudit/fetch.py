@@ -52,6 +52,8 @@ DEFAULT_HEADERS = {
     "Accept-Language": "en",
 }
 CONDITIONAL = ("if-none-match", "if-modified-since")
+REFUSALS = frozenset({401, 403, 429, 503})  # may be a bot challenge: read the head of the page
+REFUSAL_BODY_BYTES = 32 * 1024
 # What a request may raise (InvalidURL: httpx parses a redirect's Location even unfollowed).
 REQUEST_ERRORS = (
     NameNotResolved,
@@ -215,10 +217,10 @@ class Fetcher:
             if outcome.status in REDIRECTS and "location" in outcome.headers:
                 target = outcome.headers["location"]
             text = ""
-            if 200 <= outcome.status < 300 and outcome.body:
+            if outcome.body and (200 <= outcome.status < 300 or outcome.status in REFUSALS):
                 text = decode(outcome.body, outcome.headers.get("content-type"))
                 refresh = meta_refresh(text[:8192]) if follow_meta_refresh else None
-                html_page = is_html(outcome.headers.get("content-type"))
+                html_page = outcome.status < 300 and is_html(outcome.headers.get("content-type"))
                 if refresh and html_page and join_url(current, refresh) not in (None, current):
                     target, meta = refresh, True
             if target is None:
@@ -364,8 +366,10 @@ class Fetcher:
             async with asyncio.timeout_at(until):
                 response = await self._router.for_url(url).handle_async_request(request)
                 state["before_http"] = False
-                if 200 <= response.status_code < 300:
-                    reader = self._reader(response, limit, state)
+                refused = response.status_code in REFUSALS
+                if 200 <= response.status_code < 300 or refused:
+                    bound = min(limit, REFUSAL_BODY_BYTES) if refused else limit
+                    reader = self._reader(response, bound, state)
                     if response.is_stream_consumed:  # built from bytes (mock transports)
                         reader.feed(response.content)
                     else:

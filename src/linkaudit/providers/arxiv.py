@@ -4,12 +4,17 @@
     api_urls(endpoint, ids)     the batched queries: id_list=...&max_results=... (100 ids each)
     read_feed(xml)              the Atom answer: entries by id (any order), or the API's error
     citation_title(body)        the abs page's <meta name="citation_title">
-    judge_entry(ref, entry)     ok / newer version / withdrawn / unknown id
+    judge_entry(ref, entry)     ok / newer version / withdrawn
+    judge_abs(ref, page)        the abs page's word: 404 dead, citation_title live, ...
 
 arXiv's API terms ask for one request at a time, three seconds apart; `Pacer` enforces
 that for the API and for the abs-page fallback alike (used when the API is unreachable,
-rate-limits or errs), and lets tests swap the clock and the sleep. Ids are queried
-without their version: the API then answers with the latest version in `<id>`.
+rate-limits or errs), and lets tests swap the clock and the sleep. A request that never
+reached arXiv (DNS, connect: `Fetched.before_http`) put no load on it and makes no one
+wait. Ids are queried without their version: the API then answers with the latest
+version in `<id>`. The API sometimes leaves a known id out of its answer (an empty feed
+for one id, a partial feed): an id missing from the feed is confirmed on its abs page
+before it is called dead.
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.model import CheckOptions, Fetched, Flag, Kind, Observation, Resource, Verdict
 from linkaudit.providers import CheckContext
+from linkaudit.providers.soft404_rules import bot_wall
 
 API_PATH = "/api/query"
 API_HOST = "export.arxiv.org"
@@ -61,7 +67,7 @@ def paper(url: str) -> Paper | None:
     match = re.match(r"^/(abs|pdf)/(.+?)(\.pdf)?/?$", parts.path)
     if not match:
         return None
-    raw = match.group(2)
+    raw = re.sub(r"^arxiv:", "", match.group(2), flags=re.IGNORECASE)  # /abs/arXiv:2106.09685
     for pattern, version_group in ((NEW_ID, 3), (OLD_ID, 4)):
         found = pattern.match(raw)
         if found:
@@ -131,10 +137,8 @@ class Judgement:
     evidence: str | None = None
 
 
-def judge_entry(ref: Paper, entry: Entry | None) -> Judgement:
-    """What the API's entry (or its absence) says about the catalogued paper."""
-    if entry is None:
-        return Judgement(Verdict.DEAD, evidence=f"the arXiv API does not know {ref.ident}")
+def judge_entry(ref: Paper, entry: Entry) -> Judgement:
+    """What the API's entry says about the catalogued paper (its absence proves nothing)."""
     flags: list[str] = []
     notes: list[str] = []
     if entry.withdrawn:
@@ -147,11 +151,15 @@ def judge_entry(ref: Paper, entry: Entry | None) -> Judgement:
 
 
 def judge_abs(ref: Paper, fetched: Fetched) -> Judgement:
-    """The abs-page fallback: 404 is dead, a page with citation_title is live."""
+    """The abs page's word: 404 is dead, a page with citation_title is live (with its
+    latest version from the submission history, when the catalog names one)."""
     if fetched.status in (404, 410):
         return Judgement(Verdict.DEAD, evidence=f"arxiv.org answered {fetched.status}")
     if fetched.status is None:
         return Judgement(Verdict.ERROR, evidence=fetched.error or "no response")
+    if bot_wall(fetched) is not None:
+        flags = (Flag.BOT_CHALLENGE,)
+        return Judgement(Verdict.BLOCKED, flags=flags, evidence="arxiv.org showed a bot challenge")
     if fetched.status == 429 or fetched.status in (401, 403):
         flags = (Flag.RATE_LIMITED,) if fetched.status == 429 else ()
         return Judgement(
@@ -163,6 +171,9 @@ def judge_abs(ref: Paper, fetched: Fetched) -> Judgement:
     if not title:
         return Judgement(Verdict.BLOCKED, evidence="abs page without citation_title")
     withdrawn = bool(re.search(r"has been withdrawn|\(withdrawn\)", fetched.body_text, re.I))
+    if ref.version is not None:
+        newest = max((int(v) for v in re.findall(r"\[v(\d+)\]", fetched.body_text)), default=None)
+        return judge_entry(ref, Entry(ref.ident, newest, title, withdrawn))
     flags = (Flag.WITHDRAWN,) if withdrawn else ()
     return Judgement(Verdict.OK, title, flags, "withdrawn by its authors" if withdrawn else None)
 
@@ -191,10 +202,15 @@ class Pacer:
                 if wait > 0:
                     self.waits.append(wait)
                     await self._sleep(wait)
+            previous = self._last_end
             try:
-                return await request()
-            finally:
+                result = await request()
+            except BaseException:
                 self._last_end = self._clock()
+                raise
+            # a request that never reached the server (DNS, connect) loaded no one
+            self._last_end = previous if result.before_http else self._clock()
+            return result
 
 
 def endpoint_for(url: str) -> str:
@@ -254,28 +270,33 @@ class ArxivProvider:
         mine = [u for u in urls if refs[u].ident in chunk]
         answer = await self.pacer.run(lambda: ctx.fetcher.fetch(query))
         feed = read_feed(answer.body_text) if answer.status == 200 else None
-        usable = feed is not None and feed.error is None and (feed.entries or len(chunk) == 1)
-        if not usable:
-            for url in mine:
-                await self._check_abs(url, refs[url], ctx)
-            return
-        assert feed is not None
+        pages: dict[str, Fetched] = {}  # abs pages asked in this batch, by id
         each_ms = answer.elapsed_ms // max(len(mine), 1)
         for url in mine:
-            judged = judge_entry(refs[url], feed.entries.get(refs[url].ident))
-            ctx.emit(_observation(url, judged, answer, ctx, each_ms, on_page=False))
+            ref: Paper = refs[url]
+            entry = feed.entries.get(ref.ident) if feed is not None and not feed.error else None
+            if entry is not None:
+                judged = judge_entry(ref, entry)
+                ctx.emit(_observation(url, judged, answer, ctx, each_ms, on_page=False))
+                continue
+            page = await self._abs_page(url, ref, ctx, pages)
+            judged = judge_abs(ref, page)
+            if feed is not None and not feed.error and judged.verdict is Verdict.DEAD:
+                said = f"{ref.ident} is not in the arXiv API's answer, and {judged.evidence}"
+                judged = replace(judged, evidence=said)
+            ctx.emit(_observation(url, judged, page, ctx, page.elapsed_ms, on_page=True))
 
-    async def _check_abs(self, url: str, ref: Paper, ctx: CheckContext) -> None:
-        page = await self.pacer.run(
-            lambda: ctx.fetcher.fetch(abs_url(url, ref), stop_at_title=False)
-        )  # the whole page: its version history sits below the abstract
-        judged = judge_abs(ref, page)
-        if judged.verdict is Verdict.OK and ref.version is not None:
-            latest = re.findall(r"\[v(\d+)\]", page.body_text)
-            newest = max((int(v) for v in latest), default=None)
-            withdrawn = Flag.WITHDRAWN in judged.flags
-            judged = judge_entry(ref, Entry(ref.ident, newest, judged.title or "", withdrawn))
-        ctx.emit(_observation(url, judged, page, ctx, page.elapsed_ms, on_page=True))
+    async def _abs_page(
+        self, url: str, ref: Paper, ctx: CheckContext, pages: dict[str, Fetched]
+    ) -> Fetched:
+        """The abs page of `ref`, asked once per id (the whole page: its version history
+        sits below the abstract)."""
+        if ref.ident not in pages:
+            target = abs_url(url, ref)
+            pages[ref.ident] = await self.pacer.run(
+                lambda: ctx.fetcher.fetch(target, stop_at_title=False)
+            )
+        return pages[ref.ident]
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

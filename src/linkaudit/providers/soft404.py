@@ -1,22 +1,21 @@
 """Pages that lie about being alive: soft-404s, parked domains, bounced deep links, bot walls.
 
-Pure judgements over one `Fetched` (plus, for the probe, a second one):
+Pure judgements over one `Fetched` (plus, for the probe, a second one); the single-fetch
+rules live in soft404_rules.py and are re-exported here:
 
-    bot_wall(fetched)            a Cloudflare challenge or captcha page: blocked, never dead
-    parked(fetched)              a domain-parking or "domain is for sale" page
-    not_found_page(fetched)      the title or main heading says not found / does not exist / 404
-    bounced(url, fetched)        a deep link whose redirects end at the site root or a 404 URL
+    bot_wall, parked, not_found_page, bounced     see soft404_rules
+    judge(url, fetched, expected_title)  the first signal that fires, or None
+    pending_bounce(url, fetched, title)  a bounce home the catalogued title contradicts
     looks_suspicious(fetched, expected_title)   worth the random-URL probe
     probe_url(url, token)        a sibling path that cannot exist (token: probe_token(url))
     same_page(a, b)              two pages are near-identical (the soft-404 fingerprint)
-    judge(url, fetched)          the first signal that fires, or None
-    review(observation, fetched, ...)   the web provider's hook: judge, then probe if suspicious
+    review(observation, fetched, ...)   the web provider's hook: judge, then probe if in doubt
 
-Only a page's title and main heading count as "says not found": a live page whose body
-merely mentions 404 or "not found" is not evidence (at most it is suspicious, and the
-probe decides). `HostProbes` runs the probe once per host per run. The Fetcher reads
-bodies of 2xx answers only, so a 403/429/503 challenge is known by its `cf-mitigated`
-header (which Cloudflare sets on every challenge page); body markers count on 200 pages.
+Only a title or main heading that IS a "not found" message counts: a live page whose
+body merely mentions 404 or "not found" is not evidence (at most it is suspicious, and
+the probe decides). `HostProbes` runs the probe once per host per run. The Fetcher reads
+the head of 401/403/429/503 bodies as well as 2xx ones, so a challenge page is known by
+its `cf-mitigated` header or by its own markers, whatever its status.
 """
 
 from __future__ import annotations
@@ -25,187 +24,79 @@ import asyncio
 import difflib
 import hashlib
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
-from selectolax.lexbor import LexborHTMLParser
-
 from linkaudit.model import Fetched, Flag, Observation, Verdict
+from linkaudit.providers.soft404_rules import (
+    CHALLENGE_STATUSES,
+    Signal,
+    bot_wall,
+    bounced,
+    header,
+    main_heading,
+    not_found_page,
+    parked,
+    shares_most,
+    visible_text,
+    words,
+)
 
-CHALLENGE_STATUSES = frozenset({403, 429, 503})
+__all__ = [
+    "CHALLENGE_STATUSES",
+    "HostProbes",
+    "Probe",
+    "Signal",
+    "bot_wall",
+    "bounced",
+    "header",
+    "judge",
+    "judge_against_probe",
+    "looks_suspicious",
+    "main_heading",
+    "not_found_page",
+    "parked",
+    "pending_bounce",
+    "probe_token",
+    "probe_url",
+    "review",
+    "same_page",
+]
+
 SIMILARITY = 0.9  # SequenceMatcher ratio above which two pages are "the same page"
-COMPARED_CHARS = 4000  # visible text compared between a page and its probe
-
-# Cloudflare: docs "Detect a Challenge Page response" (cf-mitigated: challenge) and the
-# challenge page's own markers; captcha walls of Google (/sorry), hCaptcha, Turnstile.
-CHALLENGE_TITLE = re.compile(
-    r"just a moment|attention required|checking your browser|verify(ing)? you are (a )?human"
-    r"|are you a robot|captcha|security check|ddos-guard|human verification",
-    re.IGNORECASE,
-)
-CHALLENGE_BODY = re.compile(
-    r"_cf_chl_opt|/cdn-cgi/challenge-platform/|cf-chl-|cf_chl_|challenges\.cloudflare\.com"
-    r"|g-recaptcha|h-captcha|cf-turnstile|unusual traffic from your computer network",
-    re.IGNORECASE,
-)
-# Parking services, from intrigue-ident's fingerprints (checks/http/sedo.rb, godaddy.rb)
-# and the parking/marketplace hosts listed by domain-parking studies.
-PARKING_HOSTS = (
-    "sedo.com",
-    "sedoparking.com",
-    "dan.com",
-    "afternic.com",
-    "hugedomains.com",
-    "parkingcrew.net",
-    "bodis.com",
-    "undeveloped.com",
-    "domainmarket.com",
-    "above.com",
-    "dsparking.com",
-)
-PARKING_BODY = re.compile(
-    r"sedoparking|sedoParkingUrl|FOOTER_DOMAIN_PARKING|parkingcrew|bodis\.com"
-    r"|this web page is parked|parked free,? courtesy of|has been parked at your registrar"
-    r"|(this|the) domain( name)?( [\w.-]+)? (is|may be) for sale|buy this domain"
-    r"|hugedomains\.com|afternic\.com/forsale|dan\.com/buy-domain|domain is parked",
-    re.IGNORECASE,
-)
-PARKING_TITLE = re.compile(
-    r"\bfor sale\b|\bparked\b|\bdomain (name )?(is )?available\b|\bbuy this domain\b",
-    re.IGNORECASE,
-)
-NOT_FOUND = re.compile(
+COMPARED_CHARS = 4000  # main-content text compared between a page and its probe
+MIN_WORDS = 12  # a page with less main content than this cannot be told from another
+SUSPECT_TEXT = re.compile(
     r"\bnot\s+found\b|\bdoes\s*n[o']t\s+exist\b|\bdoes\s+not\s+exist\b"
     r"|\bno\s+longer\s+(exists|available)\b|\b(can\s*no|can'?|could\s*n[o']?)t\s+be\s+found\b"
     r"|\bcould\s*n[o']?t\s+find\s+(that|this|the)\s+page\b|\bpage\s+(is\s+)?missing\b"
-    r"|^\W*(error\W*)?404\b|\b404\W*(error|page|not\s+found)\b|\berror\s+404\b",
+    r"|\b404\b|\boops\b|nothing (here|to see)|page you (requested|are looking for)",
     re.IGNORECASE,
 )
-NOT_FOUND_URL = re.compile(r"404|not[-_]?found|page[-_]?not[-_]?found|/error\b", re.IGNORECASE)
-WORD = re.compile(r"[a-z0-9]{3,}")
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """Why a page that answered is not what it claims: a verdict, a flag and a reason."""
-
-    verdict: Verdict
-    flag: Flag
-    reason: str
-
-
-def header(fetched: Fetched, name: str) -> str:
-    """One response header, case-insensitively ('' when absent)."""
-    return _header(fetched.headers, name)
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    wanted = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == wanted), "")
-
-
-def main_heading(body: str) -> str | None:
-    """The text of the page's first <h1>, if any."""
-    if "<h1" not in body.lower():
-        return None
-    node = LexborHTMLParser(body).css_first("h1")
-    return node.text(separator=" ", strip=True) if node else None
-
-
-def visible_text(body: str) -> str:
-    """The words a reader sees: scripts and styles removed, whitespace collapsed."""
-    tree = LexborHTMLParser(body)
-    for node in tree.css("script, style, noscript, template"):
-        node.decompose()
-    root = tree.body or tree.root
-    text = root.text(separator=" ", strip=True) if root else ""
-    return " ".join(text.split())
-
-
-def bot_wall(fetched: Fetched) -> Signal | None:
-    """A bot challenge or captcha page stands between us and the resource."""
-    if header(fetched, "cf-mitigated").strip().lower() == "challenge":
-        return Signal(Verdict.BLOCKED, Flag.BOT_CHALLENGE, "Cloudflare challenge")
-    title = fetched.title or ""
-    walled_status = fetched.status in CHALLENGE_STATUSES
-    if walled_status and (
-        CHALLENGE_TITLE.search(title) or CHALLENGE_BODY.search(fetched.body_text)
-    ):
-        return Signal(Verdict.BLOCKED, Flag.BOT_CHALLENGE, f"bot challenge ({fetched.status})")
-    if (
-        fetched.status == 200
-        and CHALLENGE_TITLE.search(title)
-        and (CHALLENGE_BODY.search(fetched.body_text))
-    ):
-        return Signal(Verdict.BLOCKED, Flag.BOT_CHALLENGE, f"bot challenge page: {title!r}")
-    return None
-
-
-def parked(fetched: Fetched) -> Signal | None:
-    """A parking or domain-sale page answered instead of the site."""
-    final_host = (urlsplit(fetched.final_url or fetched.url).hostname or "").lower()
-    asked_host = (urlsplit(fetched.url).hostname or "").lower()
-    if final_host != asked_host and any(_in_domain(final_host, h) for h in PARKING_HOSTS):
-        return Signal(Verdict.SOFT_DEAD, Flag.PARKED_DOMAIN, f"parked domain: sent to {final_host}")
-    match = PARKING_BODY.search(fetched.body_text[:65536])
-    if match:
-        return Signal(
-            Verdict.SOFT_DEAD, Flag.PARKED_DOMAIN, f"parked domain: page says {match.group(0)!r}"
-        )
-    title = fetched.title or ""
-    if PARKING_TITLE.search(title) and "domain" in (title + fetched.body_text[:8192]).lower():
-        return Signal(Verdict.SOFT_DEAD, Flag.PARKED_DOMAIN, f"parked domain: title {title!r}")
-    return None
-
-
-def _in_domain(host: str, domain: str) -> bool:
-    return host == domain or host.endswith("." + domain)
-
-
-def not_found_page(fetched: Fetched) -> Signal | None:
-    """The page's title or main heading says the thing is not there."""
-    for what, text in (("title", fetched.title), ("heading", main_heading(fetched.body_text))):
-        if text and NOT_FOUND.search(text):
-            return Signal(Verdict.SOFT_DEAD, Flag.SOFT_404, f"page {what} says {text.strip()!r}")
-    return None
-
-
-def is_deep(url: str) -> bool:
-    """The URL names something below a site's root (a path or a query)."""
-    parts = urlsplit(url)
-    return parts.path not in ("", "/") or bool(parts.query)
-
-
-def bounced(url: str, fetched: Fetched) -> Signal | None:
-    """A deep link redirected to the site's root, or to a URL that names a 404 page."""
-    final = fetched.final_url
-    if not final or final == url or len(fetched.hops) < 2:
-        return None
-    final_parts = urlsplit(final)
-    if is_deep(url) and final_parts.path in ("", "/") and not _root_equivalent(url, final):
-        return Signal(Verdict.SOFT_DEAD, Flag.BOUNCED_HOME, f"deep link bounced to {final}")
-    asked = urlsplit(url)
-    if NOT_FOUND_URL.search(
-        final_parts.path + "?" + final_parts.query
-    ) and not NOT_FOUND_URL.search(asked.path + "?" + asked.query):
-        return Signal(Verdict.SOFT_DEAD, Flag.SOFT_404, f"redirected to an error page: {final}")
-    return None
-
-
-def _root_equivalent(url: str, final: str) -> bool:
-    """`url` was itself only a root with trivia (e.g. `/?utm=x` → `/`)."""
-    return urlsplit(url).path in ("", "/") and urlsplit(final).path in ("", "/")
-
-
-def judge(url: str, fetched: Fetched) -> Signal | None:
+def judge(url: str, fetched: Fetched, expected_title: str | None = None) -> Signal | None:
     """The first soft-404 signal of one fetch (the probe aside), strongest first."""
     if fetched.status is None:
         return None
     wall = bot_wall(fetched)
     if wall or not 200 <= fetched.status < 300:
         return wall
-    return parked(fetched) or bounced(url, fetched) or not_found_page(fetched)
+    bounce = bounced(url, fetched)
+    if bounce is not None and pending_bounce(url, fetched, expected_title) is None:
+        return bounce
+    return parked(fetched) or (None if bounce else not_found_page(fetched, expected_title))
+
+
+def pending_bounce(url: str, fetched: Fetched, expected_title: str | None) -> Signal | None:
+    """A bounce to the home page whose title still carries the catalogued title: the probe
+    decides (a host that sends every unknown path to the same place condemns it)."""
+    bounce = bounced(url, fetched)
+    host = urlsplit(fetched.final_url or url).hostname
+    if bounce is None or not shares_most(expected_title, fetched.title, host=host):
+        return None
+    return bounce
 
 
 def looks_suspicious(fetched: Fetched, expected_title: str | None = None) -> bool:
@@ -214,16 +105,11 @@ def looks_suspicious(fetched: Fetched, expected_title: str | None = None) -> boo
         return False
     if not (fetched.title or "").strip():
         return True
-    if NOT_FOUND.search(fetched.body_text[:65536]) or re.search(
-        r"\boops\b|nothing (here|to see)|page you (requested|are looking for)",
-        fetched.body_text[:65536],
-        re.IGNORECASE,
-    ):
+    if SUSPECT_TEXT.search(fetched.body_text[:65536].replace("\u2019", "'")):
         return True
     if expected_title:
-        want = set(WORD.findall(expected_title.lower()))
-        got = set(WORD.findall((fetched.title or "").lower()))
-        return bool(want) and not (want & got)
+        want = words(expected_title)
+        return bool(want) and not (want & words(fetched.title or ""))
     return False
 
 
@@ -240,18 +126,22 @@ def probe_token(url: str) -> str:
 
 
 def same_page(a: Fetched, b: Fetched) -> bool:
-    """Near-identical pages: same status class, same title, body text alike (URLs ignored)."""
+    """Near-identical pages: same title, main content alike (URLs ignored).
+
+    Inconclusive, hence False, when either page has almost no main content (a
+    single-page app's shell looks the same at every path, live or not).
+    """
     if (a.title or "").strip() != (b.title or "").strip():
         return False
     text_a = _comparable(a)
     text_b = _comparable(b)
-    if not text_a and not text_b:
-        return True
+    if len(text_a.split()) < MIN_WORDS or len(text_b.split()) < MIN_WORDS:
+        return False
     return difflib.SequenceMatcher(None, text_a, text_b, autojunk=False).ratio() >= SIMILARITY
 
 
 def _comparable(fetched: Fetched) -> str:
-    text = visible_text(fetched.body_text)[:COMPARED_CHARS]
+    text = visible_text(fetched.body_text, main_only=True)[:COMPARED_CHARS]
     for url in (fetched.url, fetched.final_url or ""):
         path = urlsplit(url).path
         if len(path) > 1:
@@ -272,9 +162,21 @@ class Probe:
         return status is not None and 200 <= status < 300
 
 
-def judge_against_probe(fetched: Fetched, probe: Probe) -> Signal | None:
-    """The page is the host's catch-all page: the host answered a random path the same way."""
-    if probe.serves_soft_404 and same_page(fetched, probe.fetched):
+def judge_against_probe(
+    fetched: Fetched, probe: Probe, bounce: Signal | None = None
+) -> Signal | None:
+    """The page is the host's catch-all page: the host answered a random path the same way.
+
+    With a pending `bounce`, the random path must have been sent to the very same page.
+    """
+    if not probe.serves_soft_404:
+        return None
+    if bounce is not None:
+        if probe.fetched.final_url and probe.fetched.final_url == fetched.final_url:
+            reason = f"{bounce.reason}; so is a path that cannot exist ({probe.url})"
+            return replace(bounce, reason=reason)
+        return None
+    if same_page(fetched, probe.fetched):
         return Signal(
             Verdict.SOFT_DEAD,
             Flag.SOFT_404,
@@ -306,18 +208,22 @@ async def review(
     """
     if fetched.status is None:
         return observation
-    signal = judge(observation.url, fetched)
+    signal = judge(observation.url, fetched, expected_title)
     if signal is not None:
         return apply(observation, signal)
-    if not observation.verdict.is_live or not looks_suspicious(fetched, expected_title):
+    if not observation.verdict.is_live:
         return observation
+    bounce = pending_bounce(observation.url, fetched, expected_title)
+    if bounce is None and not looks_suspicious(fetched, expected_title):
+        return observation
+    where = observation.url if bounce else (fetched.final_url or observation.url)
 
     async def run_probe(url: str) -> Probe:
-        target = probe_url(fetched.final_url or url, (token or probe_token)(url))
+        target = probe_url(where, (token or probe_token)(url))
         return Probe(target, await fetch(target))
 
-    probe = await probes.probe(fetched.final_url or observation.url, run_probe)
-    signal = judge_against_probe(fetched, probe)
+    probe = await probes.probe(where, run_probe)
+    signal = judge_against_probe(fetched, probe, bounce)
     return apply(observation, signal) if signal else observation
 
 
