@@ -282,15 +282,19 @@ class Fetcher:
         parsed = parse_http_url(url)  # once per hop: httpx's URL parsing is not cheap
         host = parsed.host if parsed is not None else ""
 
+        delays: dict[int, float | None] = {}  # per attempt: the wait is the one decided on
+
         def should_retry(retry_state: RetryCallState) -> bool:
             assert retry_state.outcome is not None
             outcome = retry_state.outcome.result()
-            return self._delay(outcome, retry_state.attempt_number, deadline) is not None
+            attempt = retry_state.attempt_number
+            delays[attempt] = self._delay(outcome, attempt, deadline)
+            return delays[attempt] is not None
 
         def wait(retry_state: RetryCallState) -> float:
             assert retry_state.outcome is not None
             outcome = retry_state.outcome.result()
-            delay = self._delay(outcome, retry_state.attempt_number, deadline) or 0.0
+            delay = delays.get(retry_state.attempt_number) or 0.0
             if "retry-after" in outcome.headers and host:
                 self.slow_down(host, delay)  # the whole host waits, this URL at its gate
                 return 0.0
