@@ -1,0 +1,269 @@
+"""HTTP/1.1 for direct requests: h11 over net.py's guarded streams, connections kept per origin.
+
+    Http1Pool(backend, ssl_context, ...)   an httpx transport: one request per connection at a
+                                           time, idle connections reused (keep-alive), at most
+                                           `per_origin` open per origin
+
+Why not httpcore's pool (transport.py still uses it for proxies): under asyncio it takes
+anyio locks, events and cancel scopes around every request, and each asks asyncio for the
+current task, a getpid() system call apiece; with many short requests that was a third of
+the checker's CPU. The HTTP itself is h11, as in httpcore, with httpcore's limits and its
+messages (fetch.py and net.failure_of read them), so answers are judged the same.
+
+A connection goes back to the pool only when its response was read to the end and h11
+says both sides are done; a response closed early, an error or a cancellation closes it.
+An idle connection is dropped once `keepalive_expiry` has passed or the peer has closed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from typing import Any
+
+import h11
+import httpcore
+import httpx
+
+READ_BYTES = 64 * 1024  # as httpcore
+MAX_INCOMPLETE_EVENT = 100 * 1024  # status line and headers; as httpcore
+Origin = tuple[bytes, bytes, int]
+
+# httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+CORE_ERRORS = (
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.TimeoutException,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
+
+
+def as_httpx(exc: Exception) -> Exception:
+    """An httpcore exception as the httpx one that net.failure_of knows."""
+    for core, mapped in _EXCEPTIONS:
+        if isinstance(exc, core):
+            return mapped(str(exc))
+    return exc
+
+
+class _Connection:
+    """One socket and its h11 state machine, used by one request at a time."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self.stream = stream
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_INCOMPLETE_EVENT)
+        self.idle_since = 0.0
+
+    def stale(self, now: float, expiry: float) -> bool:
+        """Idle too long, or the peer has closed it (an idle socket that reads is closing)."""
+        return now - self.idle_since > expiry or bool(self.stream.get_extra_info("is_readable"))
+
+    async def send(self, request: httpx.Request) -> None:
+        """The request line and headers (fetch.py's requests have no body; with a declared
+        one, h11 refuses the end of the message)."""
+        head = h11.Request(
+            method=request.method, target=request.url.raw_path, headers=request.headers.raw
+        )
+        try:
+            data = self.h11.send(head) or b""
+            data += self.h11.send(h11.EndOfMessage()) or b""
+        except h11.LocalProtocolError as exc:
+            raise httpx.LocalProtocolError(str(exc)) from exc
+        with contextlib.suppress(httpcore.WriteError):  # as httpcore: a server may close
+            await self.stream.write(data)  # early yet answer; read what it sent
+
+    async def next_event(self) -> Any:
+        while True:
+            try:
+                event = self.h11.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise httpx.RemoteProtocolError(str(exc)) from exc
+            if event is not h11.NEED_DATA:
+                return event
+            try:
+                data = await self.stream.read(READ_BYTES)
+            except CORE_ERRORS as exc:
+                raise as_httpx(exc) from exc
+            if not data and self.h11.their_state is h11.SEND_RESPONSE:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            self.h11.receive_data(data)
+
+    async def response(self) -> h11.Response:
+        while True:
+            event = await self.next_event()
+            if isinstance(event, h11.Response):
+                return event
+            if not isinstance(event, h11.InformationalResponse):
+                raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__} from server")
+
+    def reusable(self) -> bool:
+        return self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE
+
+
+class _Origin:
+    """One origin's slots (requests in flight) and its idle connections, newest last."""
+
+    def __init__(self, per_origin: int) -> None:
+        self.slots = asyncio.Semaphore(per_origin)
+        self.busy = 0
+        self.idle: list[_Connection] = []
+
+
+class _Body(httpx.AsyncByteStream):
+    """The response body; at its end the connection goes back to the pool (or is closed)."""
+
+    def __init__(self, pool: Http1Pool, key: Origin, origin: _Origin, connection: _Connection):
+        self._pool = pool
+        self._key = key
+        self._origin = origin
+        self._connection: _Connection | None = connection
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        connection = self._connection
+        while connection is not None:
+            event = await connection.next_event()
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+                return
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._pool.release(self._key, self._origin, connection)
+
+
+class Http1Pool(httpx.AsyncBaseTransport):
+    """Direct HTTP/1.1 requests over `backend` (net.GuardedBackend), TLS with `ssl_context`."""
+
+    def __init__(
+        self,
+        backend: httpcore.AsyncNetworkBackend,
+        *,
+        ssl_context: ssl.SSLContext,
+        per_origin: int,
+        keepalive_expiry: float = 5.0,
+        max_idle: int = 256,
+    ) -> None:
+        self._backend = backend
+        self._ssl = ssl_context
+        self._ssl.set_alpn_protocols(["http/1.1"])
+        self._per_origin = per_origin
+        self._expiry = keepalive_expiry
+        self._max_idle = max_idle
+        self._origins: dict[Origin, _Origin] = {}
+        self._idle: OrderedDict[_Connection, _Origin] = OrderedDict()  # oldest first
+        self._closing: set[asyncio.Task[None]] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        if url.scheme not in {"http", "https"}:
+            raise httpx.UnsupportedProtocol(f"not an http(s) URL: {url}")
+        key = (url.raw_scheme, url.raw_host, url.port or (443 if url.scheme == "https" else 80))
+        origin = self._origins.get(key)
+        if origin is None:
+            origin = self._origins[key] = _Origin(self._per_origin)
+        origin.busy += 1  # waiting counts: an origin is forgotten only when nobody uses it
+        try:
+            await origin.slots.acquire()
+        except BaseException:
+            self._done(key, origin, release=False)
+            raise
+        connection = None
+        try:
+            connection = self._reuse(origin) or await self._connect(key, request)
+            await connection.send(request)
+            event = await connection.response()
+        except BaseException as exc:
+            if connection is not None:
+                self._close(connection)
+            self._done(key, origin)
+            if isinstance(exc, CORE_ERRORS):
+                raise as_httpx(exc) from exc
+            raise
+        return httpx.Response(
+            status_code=event.status_code,
+            headers=event.headers.raw_items(),
+            stream=_Body(self, key, origin, connection),
+            extensions={"http_version": b"HTTP/" + event.http_version},
+        )
+
+    def _reuse(self, origin: _Origin) -> _Connection | None:
+        now = time.monotonic()
+        while origin.idle:
+            connection = origin.idle.pop()
+            del self._idle[connection]
+            if not connection.stale(now, self._expiry):
+                return connection
+            self._close(connection)
+        return None
+
+    async def _connect(self, key: Origin, request: httpx.Request) -> _Connection:
+        scheme, host, port = key
+        timeout = request.extensions.get("timeout", {}).get("connect")
+        stream = await self._backend.connect_tcp(host.decode("ascii"), port, timeout=timeout)
+        if scheme == b"https":
+            try:
+                stream = await stream.start_tls(
+                    self._ssl, server_hostname=host.decode("ascii"), timeout=timeout
+                )
+            except BaseException:
+                await stream.aclose()
+                raise
+        return _Connection(stream)
+
+    def release(self, key: Origin, origin: _Origin, connection: _Connection) -> None:
+        """A response is closed: keep its connection if it can serve another request."""
+        if connection.reusable():
+            connection.h11.start_next_cycle()
+            connection.idle_since = time.monotonic()
+            origin.idle.append(connection)
+            self._idle[connection] = origin
+            if len(self._idle) > self._max_idle:
+                oldest, its_origin = self._idle.popitem(last=False)
+                its_origin.idle.remove(oldest)
+                self._close(oldest)
+        else:
+            self._close(connection)
+        self._done(key, origin)
+
+    def _done(self, key: Origin, origin: _Origin, *, release: bool = True) -> None:
+        """One request of `origin` is over; an origin nobody uses is forgotten."""
+        origin.busy -= 1
+        if release:
+            origin.slots.release()
+        if not origin.busy and not origin.idle and self._origins.get(key) is origin:
+            del self._origins[key]
+
+    def _close(self, connection: _Connection) -> None:
+        """Close a connection without waiting for it (so also from a cancelled request)."""
+        task = asyncio.ensure_future(connection.stream.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def aclose(self) -> None:
+        idle, self._idle, self._origins = list(self._idle), OrderedDict(), {}
+        for connection in idle:
+            self._close(connection)
+        await asyncio.gather(*self._closing, return_exceptions=True)
