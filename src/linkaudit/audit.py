@@ -41,7 +41,7 @@ class Plan:
     urls: list[str] = field(default_factory=list)  # distinct, catalog order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AuditResult:
     """One run: its observations keyed by catalogued URL, and the judged findings."""
 
@@ -50,6 +50,14 @@ class AuditResult:
     finished_at: str
     observations: dict[str, Observation]
     findings: list[Finding]
+
+    def __repr__(self) -> str:
+        # Short: asyncio.run's exit calls signal.getsignal(), whose Enum lookup formats the
+        # repr of its handler's task and so of this result (0.5 s for 10,000 URLs in full).
+        return (
+            f"AuditResult(run_id={self.run_id!r}, {len(self.observations)} observations, "
+            f"{len(self.findings)} findings)"
+        )
 
 
 def utc_now() -> str:
