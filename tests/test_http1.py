@@ -16,7 +16,7 @@ import httpcore
 import httpx
 import pytest
 
-from linkaudit.http1 import Http1Pool
+from linkaudit.http1 import Headers, Http1Pool
 from linkaudit.net import AsyncioBackend, GuardedBackend
 from simweb import Reply, SimWeb, page
 
@@ -59,7 +59,7 @@ def run(
 
 
 async def get(pool: Http1Pool, url: str) -> tuple[int, bytes]:
-    response = await pool.handle_async_request(httpx.Request("GET", url))
+    response = await pool.get(httpx.URL(url), {"User-Agent": "test"})
     try:
         return response.status_code, b"".join([chunk async for chunk in response.aiter_raw()])
     finally:
@@ -95,7 +95,7 @@ def test_a_response_closed_early_never_leaks_into_the_next(simweb: SimWeb) -> No
     small = simweb.on(0, "/small", page("Small"))
 
     async def body(pool: Http1Pool) -> tuple[int, bytes]:
-        response = await pool.handle_async_request(httpx.Request("GET", big))
+        response = await pool.get(httpx.URL(big), {})
         async for _chunk in response.aiter_raw():
             break  # the rest of the megabyte is still on its way
         await response.aclose()
@@ -148,3 +148,21 @@ def test_a_request_cancelled_while_waiting_frees_its_slot(simweb: SimWeb) -> Non
     (status, _), opened = run(simweb, body, per_origin=1)
     assert status == 200
     assert opened == 2
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [(b"Content-Type", b"text/html"), (b"ETag", b'"x"')],
+        [(b"Link", b"<a>; rel=x"), (b"X-Other", b"1"), (b"link", b"<b>; rel=y")],
+        [(b"Location", "/caf\u00e9".encode())],  # UTF-8 bytes
+        [(b"Location", b"/caf\xe9")],  # Latin-1 bytes
+        [],
+    ],
+)
+def test_response_headers_read_as_httpx_reads_them(raw: list[tuple[bytes, bytes]]) -> None:
+    ours = Headers.decode(raw)
+    assert dict(ours) == dict(httpx.Headers(raw).items())
+    for name, _ in raw:
+        assert ours.get(name.decode().upper()) == ours[name.decode().lower()]
+        assert name.decode().title() in ours

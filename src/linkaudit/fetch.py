@@ -40,7 +40,7 @@ from linkaudit.net import (
     system_resolver,
 )
 from linkaudit.retry import Outcome, beyond_cap, retry_delay
-from linkaudit.transport import Router, build_router
+from linkaudit.transport import Response, Router, build_router
 
 __all__ = ["Fetcher", "NameNotResolved", "Resolver"]
 
@@ -355,18 +355,13 @@ class Fetcher:
     ) -> Outcome:
         assert self._router is not None, "use Fetcher as an async context manager"
         until = min(deadline, time.monotonic() + self.options.timeout)
-        request = httpx.Request(
-            "GET",
-            url,
-            headers={**DEFAULT_HEADERS, **headers},
-            extensions={"timeout": self._timeouts},
-        )
-        response: httpx.Response | None = None
+        request_headers = {**DEFAULT_HEADERS, **headers}
+        response: Response | None = None
         reader: BodyReader | None = None
         error = None
         try:  # one timer for the whole attempt: headers and body
             async with asyncio.timeout_at(until):
-                response = await self._router.for_url(url).handle_async_request(request)
+                response = await self._router.get(url, request_headers, self._timeouts)
                 state["before_http"] = False
                 if 200 <= response.status_code < 300:
                     reader = self._reader(response, limit, state)
@@ -393,7 +388,7 @@ class Fetcher:
         return Outcome(status=response.status_code, headers=headers, body=body, error=error)
 
     @staticmethod
-    def _reader(response: httpx.Response, limit: int, state: dict) -> BodyReader:
+    def _reader(response: Response, limit: int, state: dict) -> BodyReader:
         content_type = response.headers.get("content-type")
         stop_at_title = state.get("stop_at_title", True) and is_html(content_type)
         return BodyReader(response.headers.get("content-encoding", ""), limit, stop_at_title)

@@ -22,7 +22,7 @@ import contextlib
 import ssl
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import h11
@@ -67,6 +67,19 @@ def as_httpx(exc: Exception) -> Exception:
     return exc
 
 
+def _request_head(url: httpx.URL, headers: Mapping[str, str]) -> h11.Request:
+    """GET's request line and headers, Host first, as httpx would send them (ASCII only:
+    h11 rejects what does not belong in a header)."""
+    try:
+        raw = [(b"Host", url.netloc)]
+        raw += [(name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()]
+        return h11.Request(method="GET", target=url.raw_path, headers=raw)
+    except UnicodeEncodeError as exc:
+        raise httpx.LocalProtocolError(f"a request header is not ASCII: {exc.object!r}") from exc
+    except h11.LocalProtocolError as exc:
+        raise httpx.LocalProtocolError(str(exc)) from exc
+
+
 class _Connection:
     """One socket and its h11 state machine, used by one request at a time."""
 
@@ -79,12 +92,8 @@ class _Connection:
         """Idle too long, or the peer has closed it (an idle socket that reads is closing)."""
         return now - self.idle_since > expiry or bool(self.stream.get_extra_info("is_readable"))
 
-    async def send(self, request: httpx.Request) -> None:
-        """The request line and headers (fetch.py's requests have no body; with a declared
-        one, h11 refuses the end of the message)."""
-        head = h11.Request(
-            method=request.method, target=request.url.raw_path, headers=request.headers.raw
-        )
+    async def send(self, head: h11.Request) -> None:
+        """The request (fetch.py's requests have no body)."""
         try:
             data = self.h11.send(head) or b""
             data += self.h11.send(h11.EndOfMessage()) or b""
@@ -130,7 +139,54 @@ class _Origin:
         self.idle: list[_Connection] = []
 
 
-class _Body(httpx.AsyncByteStream):
+class Headers(dict[str, str]):
+    """Response headers as httpx gives them: lower-case names, a repeated header's values
+    joined by ", ", decoded as ASCII, else UTF-8, else Latin-1; lookups ignore case."""
+
+    @classmethod
+    def decode(cls, raw: list[tuple[bytes, bytes]]) -> Headers:
+        for encoding in ("ascii", "utf-8", "iso-8859-1"):
+            try:
+                pairs = [
+                    (name.decode(encoding).lower(), value.decode(encoding)) for name, value in raw
+                ]
+            except UnicodeDecodeError:
+                continue
+            break
+        headers = cls()
+        for name, value in pairs:
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        return headers
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name.lower() if isinstance(name, str) else name)
+
+
+class Http1Response:
+    """An answer, as much of httpx.Response as fetch.py reads: status, headers, the raw
+    body (`aiter_raw`) and `aclose`, which hands the connection back."""
+
+    is_stream_consumed = False  # never: the body is read from the connection
+
+    def __init__(self, status_code: int, headers: Headers, body: _Body) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self._body = body
+
+    def aiter_raw(self) -> AsyncIterator[bytes]:
+        return self._body.chunks()
+
+    async def aclose(self) -> None:
+        self._body.close()
+
+
+class _Body:
     """The response body; at its end the connection goes back to the pool (or is closed)."""
 
     def __init__(self, pool: Http1Pool, key: Origin, origin: _Origin, connection: _Connection):
@@ -139,7 +195,7 @@ class _Body(httpx.AsyncByteStream):
         self._origin = origin
         self._connection: _Connection | None = connection
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncIterator[bytes]:
         connection = self._connection
         while connection is not None:
             event = await connection.next_event()
@@ -148,7 +204,7 @@ class _Body(httpx.AsyncByteStream):
             elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
                 return
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
             self._pool.release(self._key, self._origin, connection)
@@ -176,8 +232,10 @@ class Http1Pool(httpx.AsyncBaseTransport):
         self._idle: OrderedDict[_Connection, _Origin] = OrderedDict()  # oldest first
         self._closing: set[asyncio.Task[None]] = set()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
+    async def get(
+        self, url: httpx.URL, headers: Mapping[str, str], *, connect_timeout: float | None = None
+    ) -> Http1Response:
+        """GET `url` with `headers` (a Host header is added); raises httpx's exceptions."""
         if url.scheme not in {"http", "https"}:
             raise httpx.UnsupportedProtocol(f"not an http(s) URL: {url}")
         key = (url.raw_scheme, url.raw_host, url.port or (443 if url.scheme == "https" else 80))
@@ -192,8 +250,9 @@ class Http1Pool(httpx.AsyncBaseTransport):
             raise
         connection = None
         try:
-            connection = self._reuse(origin) or await self._connect(key, request)
-            await connection.send(request)
+            head = _request_head(url, headers)
+            connection = self._reuse(origin) or await self._connect(key, connect_timeout)
+            await connection.send(head)
             event = await connection.response()
         except BaseException as exc:
             if connection is not None:
@@ -202,12 +261,8 @@ class Http1Pool(httpx.AsyncBaseTransport):
             if isinstance(exc, CORE_ERRORS):
                 raise as_httpx(exc) from exc
             raise
-        return httpx.Response(
-            status_code=event.status_code,
-            headers=event.headers.raw_items(),
-            stream=_Body(self, key, origin, connection),
-            extensions={"http_version": b"HTTP/" + event.http_version},
-        )
+        body = _Body(self, key, origin, connection)
+        return Http1Response(event.status_code, Headers.decode(event.headers.raw_items()), body)
 
     def _reuse(self, origin: _Origin) -> _Connection | None:
         now = time.monotonic()
@@ -219,9 +274,8 @@ class Http1Pool(httpx.AsyncBaseTransport):
             self._close(connection)
         return None
 
-    async def _connect(self, key: Origin, request: httpx.Request) -> _Connection:
+    async def _connect(self, key: Origin, timeout: float | None) -> _Connection:
         scheme, host, port = key
-        timeout = request.extensions.get("timeout", {}).get("connect")
         stream = await self._backend.connect_tcp(host.decode("ascii"), port, timeout=timeout)
         if scheme == b"https":
             try:

@@ -29,10 +29,11 @@ import certifi
 import httpcore
 import httpx
 
-from linkaudit.http1 import CORE_ERRORS, Http1Pool, as_httpx
+from linkaudit.http1 import CORE_ERRORS, Http1Pool, Http1Response, as_httpx
 from linkaudit.net import GuardedBackend, Resolver, is_ip, is_private
 
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request
+Response = httpx.Response | Http1Response  # what Router.get answers (the same attributes)
 
 
 class _Stream(httpx.AsyncByteStream):
@@ -140,7 +141,7 @@ class Router:
 
     def __init__(
         self,
-        direct: httpx.AsyncBaseTransport,
+        direct: httpx.AsyncBaseTransport | Http1Pool,
         mounts: Iterable[tuple[str, httpx.AsyncBaseTransport | None]] = (),
     ) -> None:
         self.direct = direct
@@ -149,7 +150,17 @@ class Router:
             key=lambda m: (m[0][1] is None, m[0][0] is None),  # host first, then scheme
         )
 
-    def for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+    async def get(
+        self, url: httpx.URL, headers: Mapping[str, str], timeouts: Mapping[str, float | None]
+    ) -> Response:
+        """GET `url` through its transport: the direct pool's own way, others as httpx does."""
+        transport = self.for_url(url)
+        if isinstance(transport, Http1Pool):
+            return await transport.get(url, headers, connect_timeout=timeouts.get("connect"))
+        request = httpx.Request("GET", url, headers=headers, extensions={"timeout": timeouts})
+        return await transport.handle_async_request(request)
+
+    def for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport | Http1Pool:
         for (scheme, host), transport in self._mounts:
             if scheme is not None and url.scheme != scheme:
                 continue
