@@ -26,6 +26,7 @@ _PLAIN = "linkaudit:plain"  # an untagged plain scalar: resolved here, by the co
 _MERGE = f"{_TAG}merge"  # `<<` (libyaml's composer leaves plain `<<` to the resolver)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {word: word[0] in "tT" for word in ("true", "True", "TRUE", "false", "False", "FALSE")}
+_NUMBER_START = frozenset("0123456789+-.")  # how every int, float and date begins
 _INT = re.compile(r"[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+")
 _FLOAT = re.compile(
     r"[-+]?(\.[0-9][0-9_]*|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
@@ -159,6 +160,8 @@ def _merge(node: yaml.Node, line: int, seen: dict[int, Any]) -> list[tuple[Any, 
 
 def _value(node: yaml.Node, seen: dict[int, Any]) -> Any:
     """The plain Python value of a node (aliases, even to an enclosing node, allowed)."""
+    if node.tag == _PLAIN:  # the usual case first
+        return _plain(node.value)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     if id(node) in seen:
@@ -196,6 +199,8 @@ def _plain(text: str) -> Any:
         return None
     if text in _BOOLS:
         return _BOOLS[text]
+    if text[0] not in _NUMBER_START:  # most text: no number or date starts like it
+        return text
     if _INT.fullmatch(text):
         base = {"0o": 8, "0x": 16}.get(text[:2], 10)
         return int(text[2:] if base != 10 else text, base)
