@@ -1,4 +1,4 @@
-"""HTTP/1.1 for direct requests: h11 over net.py's guarded streams, connections kept per origin.
+"""HTTP/1.1 for direct requests over net.py's guarded streams, connections kept per origin.
 
     Http1Pool(backend, ssl_context, ...)   an httpx transport: one request per connection at a
                                            time, idle connections reused (keep-alive), at most
@@ -7,11 +7,12 @@
 Why not httpcore's pool (transport.py still uses it for proxies): under asyncio it takes
 anyio locks, events and cancel scopes around every request, and each asks asyncio for the
 current task, a getpid() system call apiece; with many short requests that was a third of
-the checker's CPU. The HTTP itself is h11, as in httpcore, with httpcore's limits and its
-messages (fetch.py and net.failure_of read them), so answers are judged the same.
+the checker's CPU. The bytes on the wire are wire.py's (llhttp parses the answers), with
+httpcore's limits and messages (net.failure_of reads them), so answers are judged the same.
 
-A connection goes back to the pool only when its response was read to the end and h11
-says both sides are done; a response closed early, an error or a cancellation closes it.
+A connection goes back to the pool only when its response was read to the end and the
+parser says the connection may be kept; a response closed early, an error or a
+cancellation closes it.
 An idle connection is dropped once `keepalive_expiry` has passed or the peer has closed it.
 """
 
@@ -25,12 +26,12 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-import h11
 import httpcore
 import httpx
 
+from linkaudit.wire import Reply, request_bytes
+
 READ_BYTES = 64 * 1024  # as httpcore
-MAX_INCOMPLETE_EVENT = 100 * 1024  # status line and headers; as httpcore
 Origin = tuple[bytes, bytes, int]
 
 # httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
@@ -67,67 +68,35 @@ def as_httpx(exc: Exception) -> Exception:
     return exc
 
 
-def _request_head(url: httpx.URL, headers: Mapping[str, str]) -> h11.Request:
-    """GET's request line and headers, Host first, as httpx would send them (ASCII only:
-    h11 rejects what does not belong in a header)."""
-    try:
-        raw = [(b"Host", url.netloc)]
-        raw += [(name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()]
-        return h11.Request(method="GET", target=url.raw_path, headers=raw)
-    except UnicodeEncodeError as exc:
-        raise httpx.LocalProtocolError(f"a request header is not ASCII: {exc.object!r}") from exc
-    except h11.LocalProtocolError as exc:
-        raise httpx.LocalProtocolError(str(exc)) from exc
-
-
 class _Connection:
-    """One socket and its h11 state machine, used by one request at a time."""
+    """One socket, used by one request at a time; `reply` is its current response."""
 
     def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
         self.stream = stream
-        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_INCOMPLETE_EVENT)
+        self.reply = Reply()
         self.idle_since = 0.0
 
     def stale(self, now: float, expiry: float) -> bool:
         """Idle too long, or the peer has closed it (an idle socket that reads is closing)."""
         return now - self.idle_since > expiry or bool(self.stream.get_extra_info("is_readable"))
 
-    async def send(self, head: h11.Request) -> None:
-        """The request (fetch.py's requests have no body)."""
-        try:
-            data = self.h11.send(head) or b""
-            data += self.h11.send(h11.EndOfMessage()) or b""
-        except h11.LocalProtocolError as exc:
-            raise httpx.LocalProtocolError(str(exc)) from exc
+    async def send(self, request: bytes) -> None:
+        self.reply = Reply()
         with contextlib.suppress(httpcore.WriteError):  # as httpcore: a server may close
-            await self.stream.write(data)  # early yet answer; read what it sent
+            await self.stream.write(request)  # early yet answer; read what it sent
 
-    async def next_event(self) -> Any:
-        while True:
-            try:
-                event = self.h11.next_event()
-            except h11.RemoteProtocolError as exc:
-                raise httpx.RemoteProtocolError(str(exc)) from exc
-            if event is not h11.NEED_DATA:
-                return event
-            try:
-                data = await self.stream.read(READ_BYTES)
-            except CORE_ERRORS as exc:
-                raise as_httpx(exc) from exc
-            if not data and self.h11.their_state is h11.SEND_RESPONSE:
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
-            self.h11.receive_data(data)
+    async def receive(self) -> None:
+        """Read once and parse; httpx's exceptions for trouble."""
+        try:
+            data = await self.stream.read(READ_BYTES)
+        except CORE_ERRORS as exc:
+            raise as_httpx(exc) from exc
+        self.reply.feed(data)
 
-    async def response(self) -> h11.Response:
-        while True:
-            event = await self.next_event()
-            if isinstance(event, h11.Response):
-                return event
-            if not isinstance(event, h11.InformationalResponse):
-                raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__} from server")
-
-    def reusable(self) -> bool:
-        return self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE
+    async def head(self) -> Reply:
+        while not self.reply.head:
+            await self.receive()
+        return self.reply
 
 
 class _Origin:
@@ -198,11 +167,11 @@ class _Body:
     async def chunks(self) -> AsyncIterator[bytes]:
         connection = self._connection
         while connection is not None:
-            event = await connection.next_event()
-            if isinstance(event, h11.Data):
-                yield bytes(event.data)
-            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+            for part in connection.reply.take():
+                yield part
+            if connection.reply.done:
                 return
+            await connection.receive()
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -250,10 +219,10 @@ class Http1Pool(httpx.AsyncBaseTransport):
             raise
         connection = None
         try:
-            head = _request_head(url, headers)
+            request = request_bytes(url, headers)
             connection = self._reuse(origin) or await self._connect(key, connect_timeout)
-            await connection.send(head)
-            event = await connection.response()
+            await connection.send(request)
+            reply = await connection.head()
         except BaseException as exc:
             if connection is not None:
                 self._close(connection)
@@ -262,7 +231,7 @@ class Http1Pool(httpx.AsyncBaseTransport):
                 raise as_httpx(exc) from exc
             raise
         body = _Body(self, key, origin, connection)
-        return Http1Response(event.status_code, Headers.decode(event.headers.raw_items()), body)
+        return Http1Response(reply.status, Headers.decode(reply.headers), body)
 
     def _reuse(self, origin: _Origin) -> _Connection | None:
         now = time.monotonic()
@@ -289,8 +258,7 @@ class Http1Pool(httpx.AsyncBaseTransport):
 
     def release(self, key: Origin, origin: _Origin, connection: _Connection) -> None:
         """A response is closed: keep its connection if it can serve another request."""
-        if connection.reusable():
-            connection.h11.start_next_cycle()
+        if connection.reply.reusable:
             connection.idle_since = time.monotonic()
             origin.idle.append(connection)
             self._idle[connection] = origin
