@@ -168,3 +168,14 @@ def test_a_request_is_the_get_line_host_then_the_headers_in_order() -> None:
 def test_a_header_that_could_smuggle_another_is_refused(headers: dict[str, str]) -> None:
     with pytest.raises(httpx.LocalProtocolError):
         request_bytes(httpx.URL("http://example.org/"), headers)
+
+
+def test_one_reply_reads_response_after_response_on_a_kept_connection() -> None:
+    reply = Reply()
+    seen = []
+    for name in ("content-length", "chunked with extensions and a trailer", "redirect"):
+        if reply.done:
+            reply.next()
+        reply.feed(RESPONSES[name])
+        seen.append((reply.status, len(b"".join(reply.take())), reply.reusable))
+    assert seen == [(200, len(BODY), True), (200, len(BODY), True), (301, 0, True)]

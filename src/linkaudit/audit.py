@@ -11,6 +11,8 @@ NetworkDown         the network itself is down: a CI outage must never mark link
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -62,7 +64,12 @@ class AuditResult:
 
 def utc_now() -> str:
     """ISO 8601 UTC, second precision, as stored and reported."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return _iso_second(int(time.time()))
+
+
+@functools.lru_cache(maxsize=4)  # every observation asks: formatted once a second
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
 
 
 def host_of(url: str) -> str:

@@ -81,7 +81,8 @@ class _Connection:
         return now - self.idle_since > expiry or bool(self.stream.get_extra_info("is_readable"))
 
     async def send(self, request: bytes) -> None:
-        self.reply = Reply()
+        if self.reply.done:  # a kept connection: its parser is past the last response
+            self.reply.next()
         with contextlib.suppress(httpcore.WriteError):  # as httpcore: a server may close
             await self.stream.write(request)  # early yet answer; read what it sent
 

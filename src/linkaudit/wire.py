@@ -44,7 +44,8 @@ def request_bytes(url: httpx.URL, headers: dict[str, str]) -> bytes:
 
 
 class Reply:
-    """One response, fed as it arrives (`feed`, then `feed(b"")` at the end of the stream).
+    """One response at a time, fed as it arrives (`feed`, then `feed(b"")` at the end of
+    the stream); `next()` before each further response on a kept connection.
 
     `status`, `headers` (raw, in order) are set once `head` is True; `take()` hands over the
     body parts received so far; `done` is the end of the message; `reusable` says whether
@@ -52,6 +53,12 @@ class Reply:
     """
 
     def __init__(self) -> None:
+        self._parser = httptools.HttpResponseParser(self)
+        self.next()
+
+    def next(self) -> None:
+        """Ready for the next response on the same connection (the parser carries over:
+        llhttp starts a new message after a complete one, as keep-alive needs)."""
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.head = False
@@ -61,7 +68,6 @@ class Reply:
         self._eof = False
         self._received = 0
         self._parts: list[bytes] = []
-        self._parser = httptools.HttpResponseParser(self)
 
     @property
     def reusable(self) -> bool:
