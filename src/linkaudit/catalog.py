@@ -24,11 +24,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from linkaudit.catalog_yaml import Item, YamlProblem, read_yaml
-from linkaudit.mdlinks import MarkdownLink, extract_links
 from linkaudit.model import Kind, Resource
+
+if TYPE_CHECKING:
+    from linkaudit.mdlinks import MarkdownLink
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MARKDOWN_SUFFIXES = (".md",)
@@ -297,6 +300,8 @@ def _yaml_entry(item: Item, problems: _Problems) -> Resource | None:
 def _read_markdown(text: str, problems: _Problems) -> list[Resource]:
     resources: list[Resource] = []
     seen: set[str] = set()
+    from linkaudit.mdlinks import extract_links  # noqa: PLC0415 - markdown-it only for .md
+
     for link in extract_links(text):
         resource = _markdown_link(link, problems)
         if resource is not None and resource.url and dedupe_key(resource.url) not in seen:
