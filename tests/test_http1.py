@@ -38,6 +38,7 @@ def run(
     *,
     per_origin: int = 2,
     expiry: float = 5.0,
+    max_idle: int = 256,
 ) -> tuple[Any, int]:
     """Run `body` with a pool to `web`; (its result, connections opened)."""
     counting = Counting()
@@ -49,6 +50,7 @@ def run(
             ssl_context=ssl.create_default_context(),
             per_origin=per_origin,
             keepalive_expiry=expiry,
+            max_idle=max_idle,
         )
         try:
             return await body(pool)
@@ -122,6 +124,16 @@ def test_an_idle_connection_past_its_expiry_is_not_reused(simweb: SimWeb) -> Non
         return [(await get(pool, url))[0] for url in urls]
 
     assert run(simweb, body, expiry=0.0) == ([200, 200], 2)
+
+
+def test_idle_connections_are_bounded_overall_the_oldest_closed_first(simweb: SimWeb) -> None:
+    first, second = simweb.on(0, "/a", page("A")), simweb.on(1, "/b", page("B"))
+
+    async def body(pool: Http1Pool) -> list[int]:
+        return [(await get(pool, url))[0] for url in (first, second, second, first)]
+
+    # one idle connection kept: the first host's is closed when the second's goes idle
+    assert run(simweb, body, max_idle=1) == ([200] * 4, 3)
 
 
 def test_a_server_that_closes_without_answering_is_a_protocol_error(simweb: SimWeb) -> None:

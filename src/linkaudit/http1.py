@@ -1,8 +1,9 @@
 """HTTP/1.1 for direct requests over net.py's guarded streams, connections kept per origin.
 
-    Http1Pool(backend, ssl_context, ...)   an httpx transport: one request per connection at a
-                                           time, idle connections reused (keep-alive), at most
-                                           `per_origin` open per origin
+    Http1Pool(backend, ssl_context, ...)   .get(url, headers) -> Http1Response: one request
+                                           per connection at a time, idle connections reused
+                                           (keep-alive), at most `per_origin` open per origin
+    Http1Response, Headers                 as much of httpx.Response as fetch.py reads
 
 Why not httpcore's pool (transport.py still uses it for proxies): under asyncio it takes
 anyio locks, events and cancel scopes around every request, and each asks asyncio for the
@@ -103,7 +104,8 @@ class _Connection:
 class _Origin:
     """One origin's slots (requests in flight) and its idle connections, newest last."""
 
-    def __init__(self, per_origin: int) -> None:
+    def __init__(self, key: Origin, per_origin: int) -> None:
+        self.key = key
         self.slots = asyncio.Semaphore(per_origin)
         self.busy = 0
         self.idle: list[_Connection] = []
@@ -159,9 +161,8 @@ class Http1Response:
 class _Body:
     """The response body; at its end the connection goes back to the pool (or is closed)."""
 
-    def __init__(self, pool: Http1Pool, key: Origin, origin: _Origin, connection: _Connection):
+    def __init__(self, pool: Http1Pool, origin: _Origin, connection: _Connection) -> None:
         self._pool = pool
-        self._key = key
         self._origin = origin
         self._connection: _Connection | None = connection
 
@@ -177,11 +178,11 @@ class _Body:
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            self._pool.release(self._key, self._origin, connection)
+            self._pool.release(self._origin, connection)
 
 
-class Http1Pool(httpx.AsyncBaseTransport):
-    """Direct HTTP/1.1 requests over `backend` (net.GuardedBackend), TLS with `ssl_context`."""
+class Http1Pool:
+    """Direct HTTP/1.1 GETs over `backend` (net.GuardedBackend), TLS with `ssl_context`."""
 
     def __init__(
         self,
@@ -211,12 +212,12 @@ class Http1Pool(httpx.AsyncBaseTransport):
         key = (url.raw_scheme, url.raw_host, url.port or (443 if url.scheme == "https" else 80))
         origin = self._origins.get(key)
         if origin is None:
-            origin = self._origins[key] = _Origin(self._per_origin)
+            origin = self._origins[key] = _Origin(key, self._per_origin)
         origin.busy += 1  # waiting counts: an origin is forgotten only when nobody uses it
         try:
             await origin.slots.acquire()
         except BaseException:
-            self._done(key, origin, release=False)
+            self._done(origin, release=False)
             raise
         connection = None
         try:
@@ -227,11 +228,11 @@ class Http1Pool(httpx.AsyncBaseTransport):
         except BaseException as exc:
             if connection is not None:
                 self._close(connection)
-            self._done(key, origin)
+            self._done(origin)
             if isinstance(exc, CORE_ERRORS):
                 raise as_httpx(exc) from exc
             raise
-        body = _Body(self, key, origin, connection)
+        body = _Body(self, origin, connection)
         return Http1Response(reply.status, Headers.decode(reply.headers), body)
 
     def _reuse(self, origin: _Origin) -> _Connection | None:
@@ -257,7 +258,7 @@ class Http1Pool(httpx.AsyncBaseTransport):
                 raise
         return _Connection(stream)
 
-    def release(self, key: Origin, origin: _Origin, connection: _Connection) -> None:
+    def release(self, origin: _Origin, connection: _Connection) -> None:
         """A response is closed: keep its connection if it can serve another request."""
         if connection.reply.reusable:
             connection.idle_since = time.monotonic()
@@ -267,23 +268,32 @@ class Http1Pool(httpx.AsyncBaseTransport):
                 oldest, its_origin = self._idle.popitem(last=False)
                 its_origin.idle.remove(oldest)
                 self._close(oldest)
+                self._forget_if_unused(its_origin)
         else:
             self._close(connection)
-        self._done(key, origin)
+        self._done(origin)
 
-    def _done(self, key: Origin, origin: _Origin, *, release: bool = True) -> None:
+    def _done(self, origin: _Origin, *, release: bool = True) -> None:
         """One request of `origin` is over; an origin nobody uses is forgotten."""
         origin.busy -= 1
         if release:
             origin.slots.release()
-        if not origin.busy and not origin.idle and self._origins.get(key) is origin:
-            del self._origins[key]
+        self._forget_if_unused(origin)
+
+    def _forget_if_unused(self, origin: _Origin) -> None:
+        if not origin.busy and not origin.idle and self._origins.get(origin.key) is origin:
+            del self._origins[origin.key]
 
     def _close(self, connection: _Connection) -> None:
         """Close a connection without waiting for it (so also from a cancelled request)."""
         task = asyncio.ensure_future(connection.stream.aclose())
         self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+        task.add_done_callback(self._closed)
+
+    def _closed(self, task: asyncio.Task[None]) -> None:
+        self._closing.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a socket that fails to close is closed enough
 
     async def aclose(self) -> None:
         idle, self._idle, self._origins = list(self._idle), OrderedDict(), {}
