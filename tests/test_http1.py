@@ -16,7 +16,9 @@ import httpcore
 import httpx
 import pytest
 
+from linkaudit.fetch import Fetcher
 from linkaudit.http1 import Headers, Http1Pool
+from linkaudit.model import CheckOptions, FailureKind, Fetched
 from linkaudit.net import AsyncioBackend, GuardedBackend
 from simweb import Reply, SimWeb, page
 
@@ -178,3 +180,27 @@ def test_response_headers_read_as_httpx_reads_them(raw: list[tuple[bytes, bytes]
     for name, _ in raw:
         assert ours.get(name.decode().upper()) == ours[name.decode().lower()]
         assert name.decode().title() in ours
+
+
+def test_a_stored_validator_that_is_not_a_valid_header_fails_only_its_fetch(
+    simweb: SimWeb,
+) -> None:
+    """An ETag kept from an earlier answer may hold bytes no request header may carry;
+    that one fetch fails as a protocol error (and its neighbour is checked), never the run."""
+    bad, good = simweb.on(0, "/bad", page("Bad")), simweb.on(0, "/good", page("Good"))
+
+    async def waits(_seconds: float) -> None:
+        return None
+
+    async def main() -> tuple[Fetched, Fetched]:
+        options = CheckOptions(allow_private=True, retries=1)
+        async with Fetcher(options, resolver=simweb.resolver(), sleep=waits) as fetcher:
+            return (
+                await fetcher.fetch(bad, headers={"If-None-Match": '"caf\u00e9"'}),
+                await fetcher.fetch(good, headers={"If-None-Match": '"x"\r\nX-Evil: 1'}),
+            )
+
+    for fetched in asyncio.run(main()):
+        assert fetched.failure is FailureKind.PROTOCOL
+        assert fetched.status is None
+    assert simweb.hits(0, "/bad") == simweb.hits(0, "/good") == 0  # nothing was sent
