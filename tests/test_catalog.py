@@ -50,7 +50,7 @@ def assert_problem(result: Result, where: str, fragment: str) -> None:
 # --- bad input: one test per case -----------------------------------------------------
 
 
-def test_yaml_syntax_error_names_the_line_ruamel_reports(tmp_path: Path) -> None:
+def test_yaml_syntax_error_names_the_line_the_parser_reports(tmp_path: Path) -> None:
     path = write(tmp_path, "a.yaml", "- title: ok\n  url: https://a.example/\n- title: [oops\n")
     assert_problem(run("catalog", "validate", path), f"{path}:4", "YAML syntax error")
 

@@ -6,7 +6,15 @@ import gzip
 
 import pytest
 
-from linkaudit.html import BodyReader, decode, extract_title, meta_refresh
+from linkaudit.html import (
+    BodyReader,
+    _parsed_title,
+    _plain_title,
+    decode,
+    extract_title,
+    meta_refresh,
+    title_of,
+)
 
 # --- titles, charsets, meta refresh (pure) ---
 
@@ -97,3 +105,52 @@ def test_unknown_content_encoding_reads_nothing() -> None:
     reader = BodyReader("br", 1024, stop_at_title=False)
     assert reader.feed(b"\x1b\x00garbage")
     assert reader.body() == b""
+
+
+# --- the title without a parser: whenever it answers, it is the parser's answer ---
+
+PARSER_HARD = [
+    "<!doctype html><html><head><title>Page 3</title></head><body>x</body></html>",
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://x/y.dtd"><HTML><TITLE>Up</TITLE>',
+    '<html lang="en"><head><meta charset=utf-8><meta name="d" content="a > b"><title>T</title>',
+    '<meta content="<title>Inside</title>"><title>Outside</title>',
+    "<!-- <title>Commented</title> --><title>Real</title>",
+    "<script>var t = '<title>Script</title>'</script><title>Real</title>",
+    "<style>a{}</style><title>After style</title>",
+    "<noscript><title>No script</title></noscript><title>Real</title>",
+    "<svg><title>Icon</title></svg><title>Page</title>",
+    "<template><title>Template</title></template><title>Page</title>",
+    "<textarea><title>Text</title></textarea><title>Page</title>",
+    "<select><title>Ignored</title></select><title>Page</title>",
+    "<title>Tom &amp; Jerry</title>",
+    "<title>a < b</title>",
+    "<title>First</title><title>Second</title>",
+    "<title/>Slash</title><title>Next</title>",
+    "<title>Almost</titlex></title>",
+    "<title>Cut short",
+    "<title>  </title><meta property='og:title' content='OG'>",
+    "<title id=x lang='en'>Attributes</title>",
+    '<title data-x="a>b">Quoted angle</title>',
+    "<?xml version='1.0'?><title>XHTML</title>",
+    "text before <title>Text first</title>",
+    "<p>a < b</p><title>Loose angle</title>",
+    "<head></head><title>After head</title>",
+    "<title>\r\n  Spread \t over\r\n lines </title>",
+    "<base href=/x/><link rel=icon href=a.png /><title>Unquoted</title>",
+    "<title>Nul\x00here</title>",
+    "<TiTlE>Mixed case</tItLe >",
+]
+
+
+@pytest.mark.parametrize("text", PARSER_HARD)
+def test_title_without_a_parser_is_the_parser_s_title(text: str) -> None:
+    end = text.find("</head")
+    head = text[:end] if end > 0 else text
+    assert title_of(text) == _parsed_title(head)
+    plain = _plain_title(head)
+    assert plain is None or plain == _parsed_title(head)
+
+
+def test_title_without_a_parser_answers_for_ordinary_heads() -> None:
+    answered = [t for t in PARSER_HARD if _plain_title(t) is not None]
+    assert len(answered) >= 8  # the fast way is taken, not always skipped

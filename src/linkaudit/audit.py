@@ -11,6 +11,8 @@ NetworkDown         the network itself is down: a CI outage must never mark link
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +43,7 @@ class Plan:
     urls: list[str] = field(default_factory=list)  # distinct, catalog order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AuditResult:
     """One run: its observations keyed by catalogued URL, and the judged findings."""
 
@@ -51,10 +53,23 @@ class AuditResult:
     observations: dict[str, Observation]
     findings: list[Finding]
 
+    def __repr__(self) -> str:
+        # Short: asyncio.run's exit calls signal.getsignal(), whose Enum lookup formats the
+        # repr of its handler's task and so of this result (0.5 s for 10,000 URLs in full).
+        return (
+            f"AuditResult(run_id={self.run_id!r}, {len(self.observations)} observations, "
+            f"{len(self.findings)} findings)"
+        )
+
 
 def utc_now() -> str:
     """ISO 8601 UTC, second precision, as stored and reported."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return _iso_second(int(time.time()))
+
+
+@functools.lru_cache(maxsize=4)  # every observation asks: formatted once a second
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
 
 
 def host_of(url: str) -> str:

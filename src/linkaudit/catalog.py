@@ -24,22 +24,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-from linkaudit.mdlinks import MarkdownLink, extract_links
+from linkaudit.catalog_yaml import Item, YamlProblem, read_yaml
 from linkaudit.model import Kind, Resource
+
+if TYPE_CHECKING:
+    from linkaudit.mdlinks import MarkdownLink
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MARKDOWN_SUFFIXES = (".md",)
 ENTRY_KEYS = ("url", "title", "section", "kind")
+KINDS = frozenset(Kind)
 SECTION_SEPARATOR = " / "
 # Query parameters that never change which YouTube item a URL addresses.
 YOUTUBE_TRIVIA = frozenset({"index", "t", "pp", "si", "feature", "ab_channel"})
 YOUTUBE_HOSTS = frozenset({"youtube.com", "youtu.be", "youtube-nocookie.com", "music.youtube.com"})
+_BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")  # \s: whatever str.isspace() says
 GENERIC_LINK_TEXT = re.compile(
     r"(here|there|this|that|link|this link|click here|more|read more|source|website|"
     r"video|slides|pdf|part\s*\w{1,4}|\d{1,3})[.:!]?",
@@ -156,7 +158,7 @@ def url_problem(url: object) -> str | None:
         return "empty url (leave the key out for an unlinked resource)"
     if not isinstance(url, str):
         return f"url must be text, not {type(url).__name__}"
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+    if _BAD_URL_CHAR.search(url):
         return f"URL contains whitespace or control characters: {url!r}"
     try:
         parts = urlsplit(url)
@@ -226,56 +228,46 @@ def _load_file(path: Path, problems: _Problems) -> list[Resource]:
 
 def _read_yaml(text: str, problems: _Problems) -> list[Resource]:
     try:
-        data = YAML(typ="rt").load(text)
-    except YAMLError as error:
-        problems.add(*_yaml_error(error))
+        document = read_yaml(text)
+    except YamlProblem as problem:
+        problems.add(problem.line, problem.message)
         return []
-    if data is None:
+    if document.kind == "empty":
         problems.add(1, "empty file (only comments)")
         return []
-    if not isinstance(data, CommentedSeq):
-        line = data.lc.line + 1 if hasattr(data, "lc") else 1
-        problems.add(line, "the top level must be a list of entries (`- title: ...`)")
+    if document.kind != "list":
+        problems.add(document.line, "the top level must be a list of entries (`- title: ...`)")
         return []
-    if not data:
+    if not document.items:
         problems.add(1, "empty file (an empty list)")
         return []
     resources = []
-    for index, entry in enumerate(data):
-        line = data.lc.item(index)[0] + 1
-        if not isinstance(entry, CommentedMap):
-            problems.add(line, "an entry must be a mapping with at least a `title:`")
+    for item in document.items:
+        if item.fields is None:
+            problems.add(item.line, "an entry must be a mapping with at least a `title:`")
             continue
-        resource = _yaml_entry(entry, line, problems)
+        resource = _yaml_entry(item, problems)
         if resource is not None:
             resources.append(resource)
     return resources
 
 
-def _yaml_error(error: YAMLError) -> tuple[int, str]:
-    if not isinstance(error, MarkedYAMLError):
-        return 1, f"YAML error: {error}"
-    mark = error.problem_mark or error.context_mark
-    message = f"YAML syntax error: {error.problem or error.context}"
-    if error.context and error.context_mark and error.problem_mark:
-        message += f" ({error.context} at line {error.context_mark.line + 1})"
-    return (mark.line + 1 if mark else 1), message
-
-
-def _yaml_entry(entry: CommentedMap, line: int, problems: _Problems) -> Resource | None:
+def _yaml_entry(item: Item, problems: _Problems) -> Resource | None:
     """One entry as a Resource, its problems recorded. None only when its URL is unusable;
     an entry with other problems still comes back, so duplicates of its URL are found
     too (any problem makes load_catalog raise, so such a Resource never escapes)."""
+    fields = item.fields or {}
+    entry = {key: value for key, (_, value) in fields.items()}
 
     def key_line(key: object) -> int:
-        return int(entry.lc.key(key)[0]) + 1
+        return fields[key][0]
 
     for key in entry:
         if key not in ENTRY_KEYS:
             problems.add(key_line(key), f"unknown key {key!r} (allowed: {', '.join(ENTRY_KEYS)})")
     title = entry.get("title")
     if "title" not in entry:
-        problems.add(line, "entry has no title")
+        problems.add(item.line, "entry has no title")
     elif title is None or (isinstance(title, str) and not title.strip()):
         problems.add(key_line("title"), "empty title")
     elif not isinstance(title, str):
@@ -284,7 +276,7 @@ def _yaml_entry(entry: CommentedMap, line: int, problems: _Problems) -> Resource
     if not isinstance(section, str):
         problems.add(key_line("section"), "section must be text (put it in quotes)")
     kind = entry.get("kind")
-    if "kind" in entry and kind not in set(Kind):
+    if "kind" in entry and not (isinstance(kind, str) and kind in KINDS):
         allowed = ", ".join(Kind)
         problems.add(key_line("kind"), f"unknown kind {kind!r} (one of: {allowed})")
         kind = None
@@ -298,7 +290,7 @@ def _yaml_entry(entry: CommentedMap, line: int, problems: _Problems) -> Resource
         kind=Kind(kind) if kind else (detect_kind(url) if url else Kind.WEB),
         url=url,
         source=problems.source,
-        line=line,
+        line=item.line,
     )
 
 
@@ -308,6 +300,8 @@ def _yaml_entry(entry: CommentedMap, line: int, problems: _Problems) -> Resource
 def _read_markdown(text: str, problems: _Problems) -> list[Resource]:
     resources: list[Resource] = []
     seen: set[str] = set()
+    from linkaudit.mdlinks import extract_links  # noqa: PLC0415 - markdown-it only for .md
+
     for link in extract_links(text):
         resource = _markdown_link(link, problems)
         if resource is not None and resource.url and dedupe_key(resource.url) not in seen:

@@ -40,7 +40,7 @@ from linkaudit.net import (
     system_resolver,
 )
 from linkaudit.retry import Outcome, beyond_cap, retry_delay
-from linkaudit.transport import Router, build_router
+from linkaudit.transport import Response, Router, build_router
 
 __all__ = ["Fetcher", "NameNotResolved", "Resolver"]
 
@@ -284,15 +284,19 @@ class Fetcher:
         parsed = parse_http_url(url)  # once per hop: httpx's URL parsing is not cheap
         host = parsed.host if parsed is not None else ""
 
+        delays: dict[int, float | None] = {}  # per attempt: the wait is the one decided on
+
         def should_retry(retry_state: RetryCallState) -> bool:
             assert retry_state.outcome is not None
             outcome = retry_state.outcome.result()
-            return self._delay(outcome, retry_state.attempt_number, deadline) is not None
+            attempt = retry_state.attempt_number
+            delays[attempt] = self._delay(outcome, attempt, deadline)
+            return delays[attempt] is not None
 
         def wait(retry_state: RetryCallState) -> float:
             assert retry_state.outcome is not None
             outcome = retry_state.outcome.result()
-            delay = self._delay(outcome, retry_state.attempt_number, deadline) or 0.0
+            delay = delays.get(retry_state.attempt_number) or 0.0
             if "retry-after" in outcome.headers and host:
                 self.slow_down(host, delay)  # the whole host waits, this URL at its gate
                 return 0.0
@@ -353,18 +357,13 @@ class Fetcher:
     ) -> Outcome:
         assert self._router is not None, "use Fetcher as an async context manager"
         until = min(deadline, time.monotonic() + self.options.timeout)
-        request = httpx.Request(
-            "GET",
-            url,
-            headers={**DEFAULT_HEADERS, **headers},
-            extensions={"timeout": self._timeouts},
-        )
-        response: httpx.Response | None = None
+        request_headers = {**DEFAULT_HEADERS, **headers}
+        response: Response | None = None
         reader: BodyReader | None = None
         error = None
         try:  # one timer for the whole attempt: headers and body
             async with asyncio.timeout_at(until):
-                response = await self._router.for_url(url).handle_async_request(request)
+                response = await self._router.get(url, request_headers, self._timeouts)
                 state["before_http"] = False
                 refused = response.status_code in REFUSALS
                 if 200 <= response.status_code < 300 or refused:
@@ -393,7 +392,7 @@ class Fetcher:
         return Outcome(status=response.status_code, headers=headers, body=body, error=error)
 
     @staticmethod
-    def _reader(response: httpx.Response, limit: int, state: dict) -> BodyReader:
+    def _reader(response: Response, limit: int, state: dict) -> BodyReader:
         content_type = response.headers.get("content-type")
         stop_at_title = state.get("stop_at_title", True) and is_html(content_type)
         return BodyReader(response.headers.get("content-encoding", ""), limit, stop_at_title)

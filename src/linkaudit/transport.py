@@ -1,7 +1,8 @@
-"""Transports under fetch.py: httpcore pools per origin, proxies and trust from the environment.
+"""Transports under fetch.py: direct or through a proxy, with trust from the environment.
 
-    GuardedTransport    an httpx transport over httpcore pools (one per origin) whose
-                        connections go through net.GuardedBackend
+    direct              http1.Http1Pool: HTTP/1.1 connections kept per origin, each opened
+                        through net.GuardedBackend (resolution, private-address guard)
+    ProxyTransport      an httpx transport over an httpcore proxy pool
     Router              which transport a URL takes: a proxy from the environment or direct
     build_router(...)   the Router fetch.py uses
     proxy_mounts(env)   proxies from HTTP(S)_PROXY, ALL_PROXY, NO_PROXY (as httpx reads them)
@@ -21,7 +22,6 @@ import os
 import re
 import ssl
 import urllib.request
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -29,91 +29,33 @@ import certifi
 import httpcore
 import httpx
 
+from linkaudit.http1 import CORE_ERRORS, Http1Pool, Http1Response, as_httpx
 from linkaudit.net import GuardedBackend, Resolver, is_ip, is_private
 
-# httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
-_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.ProxyError, httpx.ProxyError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-)
-
-
-def as_httpx(exc: Exception) -> Exception:
-    for core, mapped in _EXCEPTIONS:
-        if isinstance(exc, core):
-            return mapped(str(exc))
-    return exc
+KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request
+Response = httpx.Response | Http1Response  # what Router.get answers (the same attributes)
 
 
 class _Stream(httpx.AsyncByteStream):
-    def __init__(self, stream: Any, done: Callable[[], None]) -> None:
+    def __init__(self, stream: Any) -> None:
         self._stream = stream
-        self._done = done
 
     async def __aiter__(self) -> Any:
         try:
             async for part in self._stream:
                 yield part
-        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.TimeoutException) as exc:
+        except CORE_ERRORS as exc:
             raise as_httpx(exc) from exc
 
     async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            self._done()
+        await self._stream.aclose()
 
 
-class _Origin:
-    """One origin's pool and how many of its responses are still open."""
+class ProxyTransport(httpx.AsyncBaseTransport):
+    """An httpx transport over one httpcore proxy pool (httpcore speaks to the proxy)."""
 
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
-        self.open = 0
-
-
-class GuardedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport over httpcore pools: one per origin (or one, for a proxy).
-
-    A pool per origin keeps httpcore's per-request bookkeeping proportional to one
-    host's connections rather than all of them; the least recently used idle origins
-    are closed once there are more than `max_origins`, so sockets stay bounded.
-    """
-
-    def __init__(
-        self, make_pool: Callable[[], Any], *, per_origin: bool = True, max_origins: int = 256
-    ) -> None:
-        self._make_pool = make_pool
-        self._per_origin = per_origin
-        self._max_origins = max_origins
-        self._origins: OrderedDict[tuple[bytes, bytes, int | None], _Origin] = OrderedDict()
-
-    def _origin(self, url: httpx.URL) -> _Origin:
-        key = (url.raw_scheme, url.raw_host, url.port) if self._per_origin else (b"", b"", None)
-        origin = self._origins.get(key)
-        if origin is None:
-            origin = self._origins[key] = _Origin(self._make_pool())
-        self._origins.move_to_end(key)
-        return origin
-
-    async def _evict(self) -> None:
-        while len(self._origins) > self._max_origins:
-            idle = next((k for k, o in self._origins.items() if o.open == 0), None)
-            if idle is None:
-                return
-            await self._origins.pop(idle).pool.aclose()
+    def __init__(self, pool: httpcore.AsyncHTTPProxy) -> None:
+        self._pool = pool
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.AsyncByteStream)
@@ -129,38 +71,19 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        await self._evict()
-        origin = self._origin(request.url)
-        origin.open += 1
         try:
-            response = await origin.pool.handle_async_request(core_request)
-        except (
-            httpcore.NetworkError,
-            httpcore.ProtocolError,
-            httpcore.TimeoutException,
-            httpcore.ProxyError,
-            httpcore.UnsupportedProtocol,
-        ) as exc:
-            origin.open -= 1
+            response = await self._pool.handle_async_request(core_request)
+        except CORE_ERRORS as exc:
             raise as_httpx(exc) from exc
-        except BaseException:
-            origin.open -= 1
-            raise
-
-        def done() -> None:
-            origin.open -= 1
-
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_Stream(response.stream, done),
+            stream=_Stream(response.stream),
             extensions=response.extensions,
         )
 
     async def aclose(self) -> None:
-        origins, self._origins = list(self._origins.values()), OrderedDict()
-        for origin in origins:
-            await origin.pool.aclose()
+        await self._pool.aclose()
 
 
 def ssl_context(env: Mapping[str, str] | None = None) -> ssl.SSLContext:
@@ -218,7 +141,7 @@ class Router:
 
     def __init__(
         self,
-        direct: httpx.AsyncBaseTransport,
+        direct: httpx.AsyncBaseTransport | Http1Pool,
         mounts: Iterable[tuple[str, httpx.AsyncBaseTransport | None]] = (),
     ) -> None:
         self.direct = direct
@@ -227,7 +150,17 @@ class Router:
             key=lambda m: (m[0][1] is None, m[0][0] is None),  # host first, then scheme
         )
 
-    def for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+    async def get(
+        self, url: httpx.URL, headers: Mapping[str, str], timeouts: Mapping[str, float | None]
+    ) -> Response:
+        """GET `url` through its transport: the direct pool's own way, others as httpx does."""
+        transport = self.for_url(url)
+        if isinstance(transport, Http1Pool):
+            return await transport.get(url, headers, connect_timeout=timeouts.get("connect"))
+        request = httpx.Request("GET", url, headers=headers, extensions={"timeout": timeouts})
+        return await transport.handle_async_request(request)
+
+    def for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport | Http1Pool:
         for (scheme, host), transport in self._mounts:
             if scheme is not None and url.scheme != scheme:
                 continue
@@ -277,15 +210,8 @@ def build_router(
         private=private,
         connected=connected,
     )
-    shared = {"keepalive_expiry": 5.0, "ssl_context": context}
-    direct = GuardedTransport(
-        lambda: httpcore.AsyncConnectionPool(
-            network_backend=backend,
-            max_connections=per_host,
-            max_keepalive_connections=per_host,
-            **shared,
-        )
-    )
+    shared = {"keepalive_expiry": KEEPALIVE_EXPIRY, "ssl_context": context}
+    direct = Http1Pool(backend, per_origin=per_host, **shared)
     mounts: list[tuple[str, httpx.AsyncBaseTransport | None]] = []
     for pattern, proxy in proxy_mounts(env).items():
         if proxy is None:
@@ -303,5 +229,5 @@ def build_router(
             max_keepalive_connections=max_connections,
             **shared,
         )
-        mounts.append((pattern, GuardedTransport(lambda pool=pool: pool, per_origin=False)))
+        mounts.append((pattern, ProxyTransport(pool)))
     return Router(direct, mounts)

@@ -1,0 +1,206 @@
+"""HTTP/1.1 connections to the simulated web: kept alive, bounded per origin, never reused
+in a state that could mix one answer into the next.
+
+Connections are counted at the network backend (the layer under the pool), so these
+tests see what a server sees: how many sockets were opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpcore
+import httpx
+import pytest
+
+from linkaudit.fetch import Fetcher
+from linkaudit.http1 import Headers, Http1Pool
+from linkaudit.model import CheckOptions, FailureKind, Fetched
+from linkaudit.net import AsyncioBackend, GuardedBackend
+from simweb import Reply, SimWeb, page
+
+
+class Counting(AsyncioBackend):
+    """The real backend, counting the connections it opens."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    async def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        self.opened += 1
+        return await super().connect_tcp(*args, **kwargs)
+
+
+def run(
+    web: SimWeb,
+    body: Callable[[Http1Pool], Awaitable[Any]],
+    *,
+    per_origin: int = 2,
+    expiry: float = 5.0,
+    max_idle: int = 256,
+) -> tuple[Any, int]:
+    """Run `body` with a pool to `web`; (its result, connections opened)."""
+    counting = Counting()
+    backend = GuardedBackend(web.resolver(), allow_private=True, inner=counting)
+
+    async def main() -> Any:
+        pool = Http1Pool(
+            backend,
+            ssl_context=ssl.create_default_context(),
+            per_origin=per_origin,
+            keepalive_expiry=expiry,
+            max_idle=max_idle,
+        )
+        try:
+            return await body(pool)
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(main()), counting.opened
+
+
+async def get(pool: Http1Pool, url: str) -> tuple[int, bytes]:
+    response = await pool.get(httpx.URL(url), {"User-Agent": "test"})
+    try:
+        return response.status_code, b"".join([chunk async for chunk in response.aiter_raw()])
+    finally:
+        await response.aclose()
+
+
+def test_requests_one_after_another_share_one_connection(simweb: SimWeb) -> None:
+    urls = [simweb.on(0, f"/p{i}", page(f"Page {i}")) for i in range(5)]
+
+    async def body(pool: Http1Pool) -> list[tuple[int, bytes]]:
+        return [await get(pool, url) for url in urls]
+
+    answers, opened = run(simweb, body)
+    assert [status for status, _ in answers] == [200] * 5
+    assert all(f"Page {i}".encode() in text for i, (_, text) in enumerate(answers))
+    assert opened == 1
+
+
+def test_concurrent_requests_open_at_most_per_origin_connections(simweb: SimWeb) -> None:
+    urls = [simweb.on(0, f"/slow{i}", page(f"Slow {i}", delay=0.05)) for i in range(8)]
+    other = simweb.on(1, "/other", page("Other host"))
+
+    async def body(pool: Http1Pool) -> list[tuple[int, bytes]]:
+        return await asyncio.gather(*(get(pool, url) for url in [*urls, other]))
+
+    answers, opened = run(simweb, body, per_origin=2)
+    assert [status for status, _ in answers] == [200] * 9
+    assert opened == 3  # two to the first host, one to the other
+
+
+def test_a_response_closed_early_never_leaks_into_the_next(simweb: SimWeb) -> None:
+    big = simweb.on(0, "/big", Reply(size=1024 * 1024))
+    small = simweb.on(0, "/small", page("Small"))
+
+    async def body(pool: Http1Pool) -> tuple[int, bytes]:
+        response = await pool.get(httpx.URL(big), {})
+        async for _chunk in response.aiter_raw():
+            break  # the rest of the megabyte is still on its way
+        await response.aclose()
+        return await get(pool, small)
+
+    (status, text), opened = run(simweb, body, per_origin=1)
+    assert status == 200 and b"<title>Small</title>" in text
+    assert opened == 2
+
+
+def test_a_server_that_says_close_gets_a_new_connection_next_time(simweb: SimWeb) -> None:
+    urls = [simweb.on(0, f"/c{i}", page("Bye", headers={"Connection": "close"})) for i in "ab"]
+
+    async def body(pool: Http1Pool) -> list[int]:
+        return [(await get(pool, url))[0] for url in urls]
+
+    assert run(simweb, body) == ([200, 200], 2)
+
+
+def test_an_idle_connection_past_its_expiry_is_not_reused(simweb: SimWeb) -> None:
+    urls = [simweb.on(0, f"/e{i}", page("E")) for i in "ab"]
+
+    async def body(pool: Http1Pool) -> list[int]:
+        return [(await get(pool, url))[0] for url in urls]
+
+    assert run(simweb, body, expiry=0.0) == ([200, 200], 2)
+
+
+def test_idle_connections_are_bounded_overall_the_oldest_closed_first(simweb: SimWeb) -> None:
+    first, second = simweb.on(0, "/a", page("A")), simweb.on(1, "/b", page("B"))
+
+    async def body(pool: Http1Pool) -> list[int]:
+        return [(await get(pool, url))[0] for url in (first, second, second, first)]
+
+    # one idle connection kept: the first host's is closed when the second's goes idle
+    assert run(simweb, body, max_idle=1) == ([200] * 4, 3)
+
+
+def test_a_server_that_closes_without_answering_is_a_protocol_error(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/gone", Reply(close=True))
+
+    async def body(pool: Http1Pool) -> None:
+        await get(pool, url)
+
+    with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+        run(simweb, body)
+
+
+def test_a_request_cancelled_while_waiting_frees_its_slot(simweb: SimWeb) -> None:
+    slow = simweb.on(0, "/hang", Reply(hang=True))
+    fine = simweb.on(0, "/fine", page("Fine"))
+
+    async def body(pool: Http1Pool) -> tuple[int, bytes]:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await get(pool, slow)
+        async with asyncio.timeout(5):  # with one slot per origin: it must be free again
+            return await get(pool, fine)
+
+    (status, _), opened = run(simweb, body, per_origin=1)
+    assert status == 200
+    assert opened == 2
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [(b"Content-Type", b"text/html"), (b"ETag", b'"x"')],
+        [(b"Link", b"<a>; rel=x"), (b"X-Other", b"1"), (b"link", b"<b>; rel=y")],
+        [(b"Location", "/caf\u00e9".encode())],  # UTF-8 bytes
+        [(b"Location", b"/caf\xe9")],  # Latin-1 bytes
+        [],
+    ],
+)
+def test_response_headers_read_as_httpx_reads_them(raw: list[tuple[bytes, bytes]]) -> None:
+    ours = Headers.decode(raw)
+    assert dict(ours) == dict(httpx.Headers(raw).items())
+    for name, _ in raw:
+        assert ours.get(name.decode().upper()) == ours[name.decode().lower()]
+        assert name.decode().title() in ours
+
+
+def test_a_stored_validator_that_is_not_a_valid_header_fails_only_its_fetch(
+    simweb: SimWeb,
+) -> None:
+    """An ETag kept from an earlier answer may hold bytes no request header may carry;
+    that one fetch fails as a protocol error (and its neighbour is checked), never the run."""
+    bad, good = simweb.on(0, "/bad", page("Bad")), simweb.on(0, "/good", page("Good"))
+
+    async def waits(_seconds: float) -> None:
+        return None
+
+    async def main() -> tuple[Fetched, Fetched]:
+        options = CheckOptions(allow_private=True, retries=1)
+        async with Fetcher(options, resolver=simweb.resolver(), sleep=waits) as fetcher:
+            return (
+                await fetcher.fetch(bad, headers={"If-None-Match": '"caf\u00e9"'}),
+                await fetcher.fetch(good, headers={"If-None-Match": '"x"\r\nX-Evil: 1'}),
+            )
+
+    for fetched in asyncio.run(main()):
+        assert fetched.failure is FailureKind.PROTOCOL
+        assert fetched.status is None
+    assert simweb.hits(0, "/bad") == simweb.hits(0, "/good") == 0  # nothing was sent
