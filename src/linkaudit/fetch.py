@@ -28,6 +28,7 @@ from linkaudit import USER_AGENT
 from linkaudit.html import BodyReader, decode, is_html, meta_refresh, title_of
 from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop
 from linkaudit.net import (
+    CachingResolver,
     NameNotResolved,
     PrivateAddressRefused,
     Resolver,
@@ -97,7 +98,7 @@ class Fetcher:
         self._private = private
         self.options = options
         self._sleep = sleep
-        self._resolver = resolver or system_resolver
+        self._resolver = CachingResolver(resolver or system_resolver)
         self._env = env
         self._transport = transport  # respx/unit tests only: bypasses the guarded pool
         self._router: Router | None = None

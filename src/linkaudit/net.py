@@ -2,6 +2,7 @@
 
     Resolver            (host, port) -> addresses; the one place names are resolved
     system_resolver     the default Resolver (the operating system's getaddrinfo)
+    CachingResolver     one lookup per name and port per run, shared by concurrent asks
     GuardedBackend      an httpcore network backend: resolve (honouring --resolve), refuse
                         private targets unless allowed, then connect to the address
     parse_resolve       curl's HOST:PORT:ADDRESS
@@ -27,6 +28,7 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpcore
@@ -91,14 +93,25 @@ def is_private(address: str) -> bool:
     )
 
 
+# getaddrinfo blocks a thread per lookup; asyncio's default executor has cpu_count + 4
+# threads, so with a slow resolver (5 s per unanswered query) lookups would queue.
+LOOKUP_THREADS = 32
+
+
+@functools.cache
+def _lookup_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="linkaudit-dns")
+
+
 async def system_resolver(host: str, port: int) -> list[str]:
     """The operating system's resolver; raises NameNotResolved (the name does not exist) or
     ResolverUnavailable (no answer: EAI_AGAIN and friends, as on a runner without network)."""
     if is_ip(host):
         return [host.strip("[]")]
     loop = asyncio.get_running_loop()
+    lookup = functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = await loop.run_in_executor(_lookup_pool(), lookup)
     except UnicodeError as exc:
         raise NameNotResolved(host) from exc
     except socket.gaierror as exc:
@@ -109,6 +122,30 @@ async def system_resolver(host: str, port: int) -> list[str]:
     if not addresses:
         raise NameNotResolved(host)
     return addresses
+
+
+class CachingResolver:
+    """A Resolver that asks `inner` once per (host, port) for a run: the addresses and a
+    "no such name" are remembered, and concurrent asks share one lookup. A lookup that
+    got no answer (ResolverUnavailable, a timeout) is forgotten, so a retry asks again."""
+
+    def __init__(self, inner: Resolver) -> None:
+        self._inner = inner
+        self._lookups: dict[tuple[str, int], asyncio.Task[list[str]]] = {}
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        key = (host.lower(), port)
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._inner(host, port))
+            lookup.add_done_callback(functools.partial(self._forget_unanswered, key))
+            self._lookups[key] = lookup
+        # shielded: one asker giving up (its deadline) must not cancel the others' lookup
+        return list(await asyncio.shield(lookup))
+
+    def _forget_unanswered(self, key: tuple[str, int], lookup: asyncio.Task[list[str]]) -> None:
+        if lookup.cancelled() or not isinstance(lookup.exception(), NameNotResolved | None):
+            self._lookups.pop(key, None)
 
 
 def parse_resolve(spec: str) -> tuple[str, int, str]:
