@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from linkaudit.cli import main
+from linkaudit.history import STOPPED
 from simweb import Reply, SimWeb, page
 
 OUTPUTS = {"--db": "h.db", "--report": "health.md", "--json": "run.json"}
@@ -138,7 +139,15 @@ AS_AT_A_TERMINAL = (
 )
 
 
-def test_ctrl_c_records_the_run_interrupted_and_exits_130(simweb: SimWeb, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "status", "how"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_stopped_check_records_the_run_interrupted_and_keeps_what_it_checked(
+    simweb: SimWeb, tmp_path: Path, stop: signal.Signals, status: int, how: str
+) -> None:
+    """Ctrl-C at a terminal, or SIGTERM from a CI job being cancelled."""
     answered = simweb.on(0, "/a", page("Alpha"))
     hanging = simweb.on(1, "/slow", Reply(hang=True))
     catalog = write_catalog(tmp_path / "c.yaml", [answered, hanging])
@@ -154,17 +163,19 @@ def test_ctrl_c_records_the_run_interrupted_and_exits_130(simweb: SimWeb, tmp_pa
         env=env,
     ) as proc:
         deadline = time.monotonic() + 30
-        while simweb.hits(1, "/slow") == 0 and proc.poll() is None:  # wait for the request
-            assert time.monotonic() < deadline, "the check never asked for /slow"
+        while not (simweb.hits(0, "/a") and simweb.hits(1, "/slow")) and proc.poll() is None:
+            assert time.monotonic() < deadline, "the check never asked for /a and /slow"
             time.sleep(0.01)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
+    assert proc.returncode == status, err
     assert err == (
-        f"linkaudit: interrupted: the run is recorded in {db} as interrupted"
+        f"linkaudit: {how}: the run is recorded in {db} as interrupted"
         " (what it checked is kept for `linkaudit history`, never judged)\n"
     )
     assert out == ""
     assert not (tmp_path / "health.md").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("select state from runs").fetchall() == [("interrupted",)]
+        assert conn.execute("select state, note from runs").fetchall() == [("interrupted", STOPPED)]
+        kept = conn.execute("select url, verdict from observations").fetchall()
+    assert kept == [(answered, "ok")]

@@ -3,16 +3,20 @@ and the step summary (publish.py). Wiring only.
 
 Every file the run must write is tried before the first request, so a bad --db,
 --report or --json costs no run. Ctrl-C ends the run `interrupted` in the database
-(history.py) and exits 130 with one line.
+(history.py) and exits 130 with one line; SIGTERM (a CI job cancelled) does the same
+and exits 143.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,6 +28,7 @@ from linkaudit.cli_options import (
     EXIT_ABORTED,
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     db_option,
     fail,
     json_option,
@@ -184,8 +189,14 @@ def audit(
 
     try:
         result = asyncio.run(
-            run_audit(
-                resources, options, db_path=db_path, progress=progress, confirm_after=confirm_after
+            until_terminated(
+                run_audit(
+                    resources,
+                    options,
+                    db_path=db_path,
+                    progress=progress,
+                    confirm_after=confirm_after,
+                )
             )
         )
     except StoreError as error:  # another run holds the history, or it is unusable
@@ -197,12 +208,26 @@ def audit(
         except publish.OutputError as unwritable:
             click.echo(f"linkaudit: {unwritable}", err=True)
         fail(str(error), EXIT_ABORTED)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError) as stop:
         end_progress_line()
+        ctrl_c = isinstance(stop, KeyboardInterrupt)
         fail(
-            f"interrupted: the run is recorded in {db_path} as interrupted (what it checked "
-            "is kept for `linkaudit history`, never judged)",
-            EXIT_INTERRUPTED,
+            f"{'interrupted' if ctrl_c else 'terminated'}: the run is recorded in {db_path} as "
+            "interrupted (what it checked is kept for `linkaudit history`, never judged)",
+            EXIT_INTERRUPTED if ctrl_c else EXIT_TERMINATED,
         )
     end_progress_line()
     return result
+
+
+async def until_terminated(run: Coroutine[Any, Any, AuditResult]) -> AuditResult:
+    """`run`, cancelled by SIGTERM as asyncio cancels it on Ctrl-C, so that the history
+    records what was checked and marks the run interrupted before the process ends."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await run
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)

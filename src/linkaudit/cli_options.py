@@ -2,7 +2,8 @@
 turn an expected failure into one line on stderr and an exit status (never a traceback).
 
 Exit statuses: 0 clean; 1 findings match --fail-on; 2 usage, catalog, database or
-output-file errors; 3 run aborted (network down); 130 interrupted (Ctrl-C).
+output-file errors; 3 run aborted (network down); 130 interrupted (Ctrl-C); 143
+terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_ABORTED = 3
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by SIGINT
+EXIT_TERMINATED = 143  # ... and by SIGTERM
 
 F = TypeVar("F", bound=Callable[..., object])
 

@@ -34,6 +34,7 @@ from linkaudit.store_file import sqlite_errors, unusable
 BATCH_SIZE = 100  # observations per transaction, written as soon as they are queued
 BATCH_DELAY = 1.0  # seconds: flushing() writes a smaller queue at least this often
 PREVIOUS_DEPTH = 5  # past runs searched for validators a 304 answer did not repeat
+STOPPED = "stopped before the end (Ctrl-C or SIGTERM)"  # an interrupted run's note
 
 
 class RunHistory:
@@ -176,11 +177,11 @@ class RunHistory:
     def _end_unconcluded(self, exc: BaseException | None) -> None:
         assert self.store is not None
         if exc is None or isinstance(exc, Exception):
-            note = f"{type(exc).__name__}: {exc}" if exc else "ended without a verdict"
+            note = (str(exc) or type(exc).__name__) if exc else "ended without a verdict"
             self.store.finish_run(RunState.ABORTED, note=note)
         else:
             self.flush()
-            self.store.finish_run(RunState.INTERRUPTED, note=type(exc).__name__)
+            self.store.finish_run(RunState.INTERRUPTED, note=STOPPED)
 
 
 def previous_of(history: Mapping[str, Sequence[Observation]]) -> dict[str, Previous]:
