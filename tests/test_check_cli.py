@@ -70,7 +70,7 @@ def test_cli_network_down_exits_3_and_records_nothing(simweb: SimWeb, tmp_path: 
     args += ["--report", str(tmp_path / "health.md"), "--json", str(tmp_path / "r.json")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 3
-    assert "network unavailable: 0 of 1 hosts answered; nothing recorded" in result.output
+    assert "network unavailable: 0 of 1 host answered; nothing recorded" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "r.json").exists()
     if db.exists():

@@ -31,3 +31,20 @@ def test_a_history_error_in_the_middle_of_a_command_is_one_line_and_exit_2(
     assert result.exit_code == 2
     assert result.output.strip() == f"linkaudit: {db}: disk I/O error while reading the history"
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("command", [["check"], ["catalog", "list"], ["catalog", "validate"]])
+def test_without_a_catalog_directory_the_hint_names_the_command_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 2
+    assert f"(see `linkaudit {' '.join(command)} --help`)" in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_runs_limit_must_be_positive(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["runs", "--limit", "0", "--db", str(tmp_path / "h.db")])
+    assert result.exit_code == 2
+    assert "0 is not in the range x>=1" in result.output

@@ -31,7 +31,8 @@ class NetworkDown(Exception):
     """Every host failed before any HTTP response (DNS or connect): nothing recorded."""
 
     def __init__(self, hosts: int) -> None:
-        super().__init__(f"network unavailable: 0 of {hosts} hosts answered; nothing recorded")
+        counted = f"{hosts} host{'s' * (hosts != 1)}"
+        super().__init__(f"network unavailable: 0 of {counted} answered; nothing recorded")
         self.hosts = hosts
 
 

@@ -68,7 +68,13 @@ def history_command(url: str, db_path: Path) -> None:
 
 @main.command("runs")
 @db_option()
-@click.option("--limit", default=20, show_default=True, help="How many recent runs to show.")
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1),
+    help="How many recent runs to show.",
+)
 def runs_command(db_path: Path, limit: int) -> None:
     """Recent runs, newest first, with their state and verdict counts."""
     with open_store_or_exit(db_path) as store:

@@ -30,9 +30,8 @@ EXIT_TERMINATED = 143  # ... and by SIGTERM
 
 F = TypeVar("F", bound=Callable[..., object])
 
-CATALOG_PATHS = click.argument(
-    "paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, file_okay=True)
-)
+# readable=False: an unreadable file is the catalog loader's `file:1: cannot read` problem
+CATALOG_PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 CONFIRM_AFTER_OPTION = click.option(
     "--confirm-after",
     default=CONFIRM_AFTER,
@@ -92,9 +91,11 @@ def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
     """The catalog at `paths` (default catalog/), or every problem on stderr and exit 2."""
     if not paths:
         if not DEFAULT_CATALOG.is_dir():
+            ctx = click.get_current_context(silent=True)
+            command = ctx.command_path if ctx else "linkaudit"
             fail(
-                f"no {DEFAULT_CATALOG}/ directory here. Run from the project root, "
-                "or name catalog files or directories: linkaudit catalog validate PATH..."
+                f"no {DEFAULT_CATALOG}/ directory here: run from the project root, or give "
+                f"the catalog's files or directories as PATH (see `{command} --help`)"
             )
         paths = (DEFAULT_CATALOG,)
     try:

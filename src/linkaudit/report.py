@@ -201,7 +201,8 @@ def _header(findings: Sequence[Finding], run: RunInfo) -> str:
 def _counts_line(findings: Sequence[Finding], run: RunInfo) -> str:
     took = _took(run.started_at, run.finished_at)
     where = f"run {run.id}, " if run.id is not None else ""
-    line = f"Checked {_when(run.started_at)} ({where}took {took}): {len(findings)} resources"
+    n = len(findings)
+    line = f"Checked {_when(run.started_at)} ({where}took {took}): {n} resource{'s' * (n != 1)}"
     by = ", ".join(f"{n} {h}" for h, n in counts(findings).items())
     return f"{line}: {by or 'none'}."
 
