@@ -38,7 +38,7 @@ def test_without_a_catalog_directory_the_hint_names_the_command_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, command)
+    result = CliRunner().invoke(main, command, prog_name="linkaudit")
     assert result.exit_code == 2
     assert f"(see `linkaudit {' '.join(command)} --help`)" in result.output
     assert result.output.count("\n") == 1
