@@ -91,6 +91,7 @@ def test_file_mode_kept_and_written_through_a_symlink(tmp_path: Path) -> None:
         (f"[Old book](<{OLD}>)", f"[Old book](<{NEW}>)"),
         (f"[Old\nbook]({OLD})", f"[Old\nbook]({NEW})"),
         (f"[Old book][b]\n\n[b]: {OLD}", f"[Old book][b]\n\n[b]: {NEW}"),
+        (f"An autolink: <{OLD}> in prose.", f"An autolink: <{NEW}> in prose."),
     ],
 )
 def test_markdown_link_target_rewritten(tmp_path: Path, written: str, rewritten: str) -> None:

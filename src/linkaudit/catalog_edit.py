@@ -200,7 +200,12 @@ def _check_reads_back(
             first = error.problems[0].replace(str(copy), target.source, 1)
             raise EditError(f"the edit would make the catalog invalid: {first}") from None
     expected = [
-        (r.title, r.section, new if r is target else r.url, r.line)
+        (
+            _retitled(r, new) if r is target else r.title,
+            r.section,
+            new if r is target else r.url,
+            r.line,
+        )
         for r in resources
         if r.source == target.source
     ]
@@ -209,6 +214,11 @@ def _check_reads_back(
             f"rewriting {target.url} in {target.source} would change more than that URL "
             "(is it written elsewhere in the file too?): edit it by hand"
         )
+
+
+def _retitled(target: Resource, new: str) -> str:
+    """A Markdown autolink (`<https://...>`) is its own title: it changes with the URL."""
+    return new if target.title == target.url else target.title
 
 
 def _replace(path: Path, data: bytes) -> None:
