@@ -419,6 +419,7 @@ def test_sections_in_urgency_order_and_empty_ones_left_out() -> None:
         "## Dead (2)",
         "## Failing (1)",
         "## Moved (2)",
+        "## Trend",  # after what broke, before the rest
         "## Title drift (1)",
         "## Flaky (1)",
         "## Blocked (1)",
@@ -606,3 +607,26 @@ def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
     drift = next(r for r in results if r["health"] == "drifted")
     assert drift["title"] == EVIL  # JSON carries the raw text; only Markdown escapes
     assert drift["flags"] == ["title_drift"]
+
+
+def test_a_possible_wrong_link_is_said_in_the_summary_on_its_only_sighting() -> None:
+    """It is flagged once, on first sight: the maintainer must meet it at the top, not
+    only in the folded Healthy table."""
+    url = "https://ok.example/strang"
+    wrong = Finding(
+        res("Gilbert Strang's linear algebra", url, "Math", 4),
+        Health.HEALTHY,
+        obs(url, V.OK, http_status=200, title="Cheap watches"),
+        flags=("possible_wrong_link",),
+        recent=(V.OK,),
+    )
+    line = (
+        "- 1 possible wrong link (first sight, check by hand): Gilbert Strang's linear"
+        " algebra (page: “Cheap watches”)"
+    )
+    first_run = render_markdown([wrong], RUN)
+    assert f"No previous complete run to compare with.\n\n{line}\n" in first_run
+    again = render_markdown([wrong], RUN, previous=[], previous_run=PREVIOUS_RUN)
+    assert f"- catalog: 1 added, 0 removed\n{line}\n" in again
+    quiet = replace(wrong, flags=())
+    assert "possible wrong link" not in render_markdown([quiet], RUN)

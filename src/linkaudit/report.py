@@ -19,7 +19,7 @@ from datetime import datetime
 
 from linkaudit.judge import Rules
 from linkaudit.mdtext import md_code, md_text, md_url
-from linkaudit.model import Finding, Health
+from linkaudit.model import Finding, Flag, Health
 from linkaudit.report_json import RunInfo, counts, render_json, run_seconds
 from linkaudit.report_tables import LEGEND, table
 
@@ -99,7 +99,9 @@ SECTIONS = (
         Health.BLOCKED,
         "Blocked",
         "The site refused the checker (401/403/429, bot challenge), or it was not checked: "
-        "cannot be verified, not evidence of death. Open it in a browser now and then.",
+        "cannot be verified, not evidence of death. Open it in a browser now and then. A "
+        "URL refused for its private address (flag `private_address_refused`) was never "
+        "asked: check it from inside that network, or run with `--allow-private`.",
     ),
     Section(Health.RECOVERED, "Recovered", "Answering again after failing: nothing to do."),
     Section(
@@ -216,8 +218,9 @@ def _changes(
     previous: Sequence[Finding] | None,
     previous_run: RunInfo | None,
 ) -> str:
+    wrong = _possible_wrong_links(findings)
     if previous is None:
-        return "No previous complete run to compare with."
+        return "\n".join(["No previous complete run to compare with.", *wrong])
     before = {_key(f): f for f in previous}
     kinds: dict[str, list[Finding]] = {}
     for f in sorted(findings, key=_order):
@@ -231,7 +234,7 @@ def _changes(
         else "the previous run"
     )
     if not kinds and not added and not removed:
-        return f"No change since {since}."
+        return "\n".join([f"No change since {since}.", *wrong])
     lines = [f"Since {since}:", ""]
     for name in ("newly dead", "newly failing", "recovered", "newly moved", "new title drift"):
         if name in kinds:
@@ -239,7 +242,23 @@ def _changes(
             lines.append(f"- {len(kinds[name])} {name}: {titles}")
     if added or removed:
         lines.append(f"- catalog: {added} added, {removed} removed")
-    return "\n".join(lines)
+    return "\n".join(lines + wrong[1:])
+
+
+def _possible_wrong_links(findings: Sequence[Finding]) -> list[str]:
+    """A list item (after a blank line) for the URLs whose page, seen for the first time,
+    shares no word with the catalogued title: said once, so said where it is read."""
+    wrong = [f for f in sorted(findings, key=_order) if Flag.POSSIBLE_WRONG_LINK in f.flags]
+    if not wrong:
+        return []
+    titles = "; ".join(
+        f"{md_text(f.resource.title)} (page: “{md_text(f.observation.title or '')}”)"
+        if f.observation
+        else md_text(f.resource.title)
+        for f in wrong
+    )
+    links = f"{len(wrong)} possible wrong link{'s' * (len(wrong) != 1)}"
+    return ["", f"- {links} (first sight, check by hand): {titles}"]
 
 
 def _change_kinds(f: Finding, before: Finding | None) -> list[str]:
@@ -271,7 +290,9 @@ def _trend(trend: Sequence[TrendPoint]) -> str:
     top = max(max(p.answered, p.failed) for p in points) or 1
     return "\n".join(
         [
-            f"Trend over the last {len(points)} complete runs: what each run's checks found, "
+            "## Trend",
+            "",
+            f"The last {len(points)} complete runs: what each run's checks found, "
             "before judging over time (bars: URLs that answered; line: URLs found dead, "
             "soft dead or in error):",
             "",
