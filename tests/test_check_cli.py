@@ -73,11 +73,25 @@ def test_cli_network_down_exits_3_and_records_nothing(simweb: SimWeb, tmp_path: 
     assert "network unavailable: 0 of 1 host answered; nothing recorded" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "r.json").exists()
-    if db.exists():
-        with sqlite3.connect(db) as conn:
-            tables = {r[0] for r in conn.execute("select name from sqlite_master")}
-            if "observations" in tables:
-                assert conn.execute("select count(*) from observations").fetchone() == (0,)
+    assert not (tmp_path / "health.md").exists()
+    with sqlite3.connect(db) as conn:  # the run is on record, aborted, with no verdicts
+        assert conn.execute("select state from runs").fetchall() == [("aborted",)]
+        assert conn.execute("select count(*) from observations").fetchone() == (0,)
+
+
+def test_a_url_refused_for_its_private_address_is_said_on_stderr(tmp_path: Path) -> None:
+    """Without --allow-private a loopback URL is never asked: say so, not just 'blocked 1'."""
+    local = "http://127.0.0.1:9/admin"
+    catalog = write_catalog(tmp_path / "c.yaml", [local])
+    args = ["check", str(catalog), "--db", str(tmp_path / "h.db")]
+    args += ["--report", str(tmp_path / "health.md")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "blocked 1" in result.stdout
+    assert (
+        "linkaudit: 1 URL not checked: on a loopback, private or link-local address "
+        f"(e.g. {local}); pass --allow-private to check them"
+    ) in result.stderr
 
 
 def test_cli_rejects_a_bad_resolve(tmp_path: Path) -> None:
@@ -139,6 +153,15 @@ AS_AT_A_TERMINAL = (
 )
 
 
+def recorded(db: Path) -> int:
+    """Observations written so far by a run in progress (0 before the database exists)."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("select count(*) from observations").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 @pytest.mark.parametrize(
     ("stop", "status", "how"),
     [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
@@ -163,8 +186,8 @@ def test_a_stopped_check_records_the_run_interrupted_and_keeps_what_it_checked(
         env=env,
     ) as proc:
         deadline = time.monotonic() + 30
-        while not (simweb.hits(0, "/a") and simweb.hits(1, "/slow")) and proc.poll() is None:
-            assert time.monotonic() < deadline, "the check never asked for /a and /slow"
+        while not (simweb.hits(1, "/slow") and recorded(db)) and proc.poll() is None:
+            assert time.monotonic() < deadline, "the check never recorded /a nor asked /slow"
             time.sleep(0.01)
         proc.send_signal(stop)
         out, err = proc.communicate(timeout=30)
@@ -179,3 +202,30 @@ def test_a_stopped_check_records_the_run_interrupted_and_keeps_what_it_checked(
         assert conn.execute("select state, note from runs").fetchall() == [("interrupted", STOPPED)]
         kept = conn.execute("select url, verdict from observations").fetchall()
     assert kept == [(answered, "ok")]
+
+
+@pytest.mark.parametrize("option", ["--json", "--report"])
+def test_dash_writes_the_document_to_stdout_and_the_summary_to_stderr(
+    simweb: SimWeb, tmp_path: Path, option: str
+) -> None:
+    url = simweb.on(0, "/a", page("Alpha"))
+    catalog = write_catalog(tmp_path / "c.yaml", [url])
+    paths = {o: str(tmp_path / name) for o, name in OUTPUTS.items()} | {option: "-"}
+    args = ["check", str(catalog), "--allow-private", "--quiet"]
+    args += [part for pair in paths.items() for part in pair]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    if option == "--json":
+        assert json.loads(result.stdout)["results"][0]["title"] == "Alpha"
+    else:
+        assert result.stdout.startswith("# Link health\n")
+    assert "checked 1 URL in" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_report_and_json_cannot_both_be_stdout(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "c.yaml", ["https://example.org/"])
+    for command in (["check", str(catalog)], ["report"]):
+        result = CliRunner().invoke(main, [*command, "--report", "-", "--json", "-"])
+        assert result.exit_code == 2
+        assert "--report and --json cannot both be '-'" in result.output

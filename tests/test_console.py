@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkaudit.console import Progress, summary
+from linkaudit.console import Progress, summary, warnings
 from linkaudit.model import Observation, Verdict
 
 
@@ -41,3 +41,13 @@ def test_summary_counts_verdicts_in_design_order() -> None:
     }
     assert summary(observations, 3.21) == "checked 4 URLs in 3.2 s: ok 2, moved 1, dead 1"
     assert summary({}, 0.0) == "checked 0 URLs in 0.0 s"
+
+
+def test_warnings_name_the_urls_refused_for_their_private_address() -> None:
+    refused = Observation("http://10.0.0.5/", Verdict.BLOCKED, flags=("private_address_refused",))
+    other = Observation("https://a.example/", Verdict.BLOCKED, flags=("bot_challenge",))
+    assert warnings({o.url: o for o in (other, refused)}) == [
+        "1 URL not checked: on a loopback, private or link-local address "
+        "(e.g. http://10.0.0.5/); pass --allow-private to check them"
+    ]
+    assert warnings({other.url: other}) == []

@@ -104,7 +104,7 @@ def accept_command(url: str, db_path: Path) -> None:
 @CATALOG_PATHS
 @db_option()
 @report_option("Where to write the Markdown report; '-' for standard output.", allow_dash=True)
-@json_option("Also write the run's results as JSON.")
+@json_option("Also write the run's results as JSON; '-' for standard output.")
 @click.option("--run", "run_id", type=int, metavar="RUN", help="Report this run (default: latest).")
 @click.option("--since", type=int, metavar="RUN", help="Compare with this older run.")
 @CONFIRM_AFTER_OPTION
@@ -131,6 +131,8 @@ def report_command(
 
     PATH (default catalog/, when present) is read only for the resources catalogued
     without a URL, which the database does not hold."""
+    if report_path == publish.STDOUT and json_path == publish.STDOUT:
+        fail("--report and --json cannot both be '-' (standard output)")
     catalog_there = bool(paths) or DEFAULT_CATALOG.is_dir()
     resources = load_catalog_or_exit(paths) if catalog_there else []
     unlinked = [r for r in resources if r.url is None]
@@ -146,10 +148,7 @@ def report_command(
         except StoreError as error:
             fail(str(error))
     try:
-        if str(report_path) == "-":
-            click.echo(publish.markdown(snap), nl=False)
-        else:
-            publish.write_report(report_path, snap)
+        publish.write_report(report_path, snap)
         if json_path is not None:
             publish.write_json(json_path, snap)
         if issue_body is not None:

@@ -35,7 +35,7 @@ from linkaudit.cli_options import (
     load_catalog_or_exit,
     report_option,
 )
-from linkaudit.console import Progress, summary
+from linkaudit.console import Progress, summary, warnings
 from linkaudit.judge import Rules
 from linkaudit.model import CheckOptions, Health, Observation, Resource
 from linkaudit.net import parse_resolve
@@ -57,8 +57,8 @@ def parse_resolve_option(
 @click.command("check")
 @CATALOG_PATHS
 @db_option("The history database this run is recorded in.")
-@report_option("The Markdown health report to write.")
-@json_option("Also write this run's results as JSON.")
+@report_option("The Markdown health report to write; '-' for standard output.", allow_dash=True)
+@json_option("Also write this run's results as JSON; '-' for standard output.")
 @click.option(
     "--concurrency",
     default=64,
@@ -126,6 +126,8 @@ def check_command(
     quiet: bool,
 ) -> None:
     """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
+    if report_path == publish.STDOUT and json_path == publish.STDOUT:
+        fail("--report and --json cannot both be '-' (standard output)")
     resources = load_catalog_or_exit(paths)
     for path in (db_path, report_path, json_path):
         if path is not None:
@@ -161,7 +163,10 @@ def check_command(
             f"{db_path} (`linkaudit report` writes it again)",
             EXIT_INTERRUPTED,
         )
-    click.echo(summary(result.observations, time.monotonic() - started))
+    to_stderr = publish.STDOUT in (report_path, json_path)  # stdout carries the document
+    click.echo(summary(result.observations, time.monotonic() - started), err=to_stderr)
+    for line in warnings(result.observations):
+        click.echo(f"linkaudit: {line}", err=True)
     if any(finding.health in FAIL_ON[fail_on] for finding in result.findings):
         raise SystemExit(EXIT_FINDINGS)
 

@@ -65,7 +65,10 @@ def report_option(help_text: str, *, allow_dash: bool = False) -> Callable[[F], 
 
 def json_option(help_text: str) -> Callable[[F], F]:
     return click.option(
-        "--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help=help_text
+        "--json",
+        "json_path",
+        type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+        help=help_text,
     )
 
 

@@ -3,6 +3,7 @@
 Progress       count, rate and ETA: a redrawn bar on a terminal, plain periodic lines
                otherwise (or when CI is set)
 summary(...)   one line per run: URLs checked by verdict, time taken
+warnings(...)  what the summary's counts would hide: URLs refused, never asked
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from linkaudit.model import Observation, Verdict
+from linkaudit.model import Flag, Observation, Verdict
 
 BAR_WIDTH = 24
 LINE_EVERY = 5.0  # seconds between plain progress lines
@@ -67,3 +68,15 @@ def summary(observations: Mapping[str, Observation], seconds: float) -> str:
     n = len(observations)
     head = f"checked {n} URL{'s' * (n != 1)} in {seconds:.1f} s"
     return f"{head}: {', '.join(parts)}" if parts else head
+
+
+def warnings(observations: Mapping[str, Observation]) -> list[str]:
+    """Lines for stderr about URLs linkaudit refused to ask (blocked by its own policy)."""
+    refused = [o for o in observations.values() if Flag.PRIVATE_ADDRESS_REFUSED in o.flags]
+    if not refused:
+        return []
+    n = len(refused)
+    return [
+        f"{n} URL{'s' * (n != 1)} not checked: on a loopback, private or link-local address "
+        f"(e.g. {refused[0].url}); pass --allow-private to check them"
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -31,10 +32,15 @@ class OutputError(Exception):
         super().__init__(f"cannot write {path}: {reason}")
 
 
+STDOUT = Path("-")  # as a path to write: standard output
+
+
 def check_writable(path: Path) -> None:
     """Raise OutputError unless `path` can be written (its missing directories created).
     Nothing is created or changed: a probe file comes and goes in the nearest existing
-    directory."""
+    directory. `-` is standard output, always writable."""
+    if path == STDOUT:
+        return
     if path.is_dir():
         raise OutputError(path, "it is a directory")
     existing = next(p for p in [path.parent, *path.parent.parents] if p.exists() or p == Path())
@@ -52,7 +58,12 @@ def check_writable(path: Path) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` whole: a reader never sees half a report. OutputError."""
+    """Write `text` to `path` whole: a reader never sees half a report. OutputError.
+    `-` writes it to standard output."""
+    if path == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     partial = path.with_name(path.name + ".partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
