@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,14 +13,10 @@ from linkaudit.catalog import detect_kind
 from linkaudit.fetch import Fetcher
 from linkaudit.model import CheckOptions, Fetched, Flag, Observation, Resource, Verdict
 from linkaudit.providers import CheckContext, arxiv, route
+from replica import replica
 from simweb import Reply, SimWeb
 
-REPLICAS = Path(__file__).parent / "replicas"
 ATTENTION = "Attention Is All You Need"
-
-
-def replica(name: str) -> str:
-    return (REPLICAS / name).read_text(encoding="utf-8")
 
 
 def entry_xml(ident: str, version: int, title: str, comment: str = "", summary: str = "") -> str:

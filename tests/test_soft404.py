@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -11,39 +10,10 @@ from linkaudit.fetch import Fetcher
 from linkaudit.model import CheckOptions, Fetched, Flag, Hop, Kind, Observation, Resource, Verdict
 from linkaudit.providers import CheckContext, soft404
 from linkaudit.providers.web import WebProvider
+from replica import fetched as page
+from replica import replica
 from simweb import Reply, SimWeb
 from simweb import page as sim_page
-
-REPLICAS = Path(__file__).parent / "replicas"
-
-
-def replica(name: str) -> str:
-    return (REPLICAS / name).read_text(encoding="utf-8")
-
-
-def page(
-    name_or_body: str,
-    *,
-    url: str = "https://course.example/lectures/5",
-    status: int = 200,
-    title: str | None = None,
-    final_url: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> Fetched:
-    body = replica(name_or_body) if name_or_body.endswith(".html") else name_or_body
-    if title is None and "<title>" in body:
-        title = body.split("<title>", 1)[1].split("</title>", 1)[0]
-    final = final_url or url
-    hops = (Hop(url, 302), Hop(final, status)) if final != url else (Hop(url, status),)
-    return Fetched(
-        url=url,
-        hops=hops,
-        status=status,
-        final_url=final,
-        headers=headers or {},
-        title=title,
-        body_text=body,
-    )
 
 
 @pytest.mark.parametrize(

@@ -8,46 +8,12 @@ that talk about domains or sales without being parked.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from linkaudit.model import Fetched, Flag, Hop, Verdict
+from linkaudit.model import Fetched, Flag, Verdict
 from linkaudit.providers import soft404
 from linkaudit.providers.soft404_rules import error_url, root_like, says_not_found, shares_most
-
-REPLICAS = Path(__file__).parent / "replicas"
-
-
-def replica(name: str) -> str:
-    return (REPLICAS / name).read_text(encoding="utf-8")
-
-
-def page(
-    name_or_body: str,
-    *,
-    url: str = "https://course.example/lectures/5",
-    status: int = 200,
-    title: str | None = None,
-    final_url: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> Fetched:
-    """A fetch of `url` (through one 302 when `final_url` differs) that answered this body."""
-    body = replica(name_or_body) if name_or_body.endswith(".html") else name_or_body
-    if title is None and "<title>" in body:
-        title = body.split("<title>", 1)[1].split("</title>", 1)[0]
-    final = final_url or url
-    hops = (Hop(url, 302), Hop(final, status)) if final != url else (Hop(url, status),)
-    return Fetched(
-        url=url,
-        hops=hops,
-        status=status,
-        final_url=final,
-        headers=headers or {},
-        title=title,
-        body_text=body,
-    )
-
+from replica import fetched as page
 
 MDN_URL = "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/404"
 MDN_BODY = (

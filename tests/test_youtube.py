@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -25,16 +24,12 @@ from linkaudit.model import (
     Verdict,
 )
 from linkaudit.providers import CheckContext, arxiv, route, youtube
+from replica import replica
 from simweb import Reply, SimWeb
 
-REPLICAS = Path(__file__).parent / "replicas"
 VIDEO = "https://www.youtube.com/watch?v=aircAruvnKk"
 PLAYLIST = "https://www.youtube.com/playlist?list=PLZHQObOWTQDNU6R1_67000Dx_ZCJB-3pi"
 CHANNEL = "https://www.youtube.com/@3blue1brown"
-
-
-def replica(name: str) -> str:
-    return (REPLICAS / name).read_text(encoding="utf-8")
 
 
 def fetched(
@@ -638,17 +633,11 @@ def test_check_command_judges_the_big_hosts_end_to_end(simweb, tmp_path):
     program_youtube(simweb)
     paper = simweb.url("arxiv.org", "/abs/1706.03762v1")
     query = arxiv.api_urls(arxiv.endpoint_for(paper), ["1706.03762"])[0]
-    entry = (
-        (REPLICAS / "arxiv_entry.xml")
-        .read_text()
-        .format(
-            ident="1706.03762", version=7, title="Attention Is All You Need", comment="", summary=""
-        )
+    entry = replica("arxiv_entry.xml").format(
+        ident="1706.03762", version=7, title="Attention Is All You Need", comment="", summary=""
     )
-    feed = (
-        (REPLICAS / "arxiv_feed.xml")
-        .read_text()
-        .format(id_list="1706.03762", max_results=1, total=1, entries=entry)
+    feed = replica("arxiv_feed.xml").format(
+        id_list="1706.03762", max_results=1, total=1, entries=entry
     )
     simweb.on(
         "export.arxiv.org", _path(query), Reply(200, feed, content_type="application/atom+xml")
