@@ -145,9 +145,10 @@ async def run_audit(
     started_at = utc_now()
     the_plan = plan(resources, providers=providers or default_providers(options))
     fetcher = Fetcher(options, resolver=resolver, sleep=sleep, env=env, private=private)
+    rules = Rules(confirm_after=confirm_after)
     # --- history (store + judge): owned by the history helper, see history.py ---
     with RunHistory.open(
-        db_path, resources, options=asdict(options), started_at=started_at
+        db_path, resources, options=asdict(options), started_at=started_at, rules=rules
     ) as history:  # StoreBusy/StoreTooNew here; leaving by an exception ends the run aborted
         async with fetcher, history.flushing():  # finished observations on disk every second
             observations = await probe(
@@ -161,7 +162,7 @@ async def run_audit(
         findings = history.conclude(
             resources,
             observations,
-            rules=Rules(confirm_after=confirm_after),
+            rules=rules,
             finished_at=finished_at,
         )
     return AuditResult(
