@@ -23,6 +23,7 @@ from linkaudit.model import Finding, Health, Hop, Kind, Observation, Resource, V
 from linkaudit.report import (
     RunInfo,
     TrendPoint,
+    json_text,
     md_code,
     md_text,
     render_issue,
@@ -606,3 +607,19 @@ def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
     drift = next(r for r in results if r["health"] == "drifted")
     assert drift["title"] == EVIL  # JSON carries the raw text; only Markdown escapes
     assert drift["flags"] == ["title_drift"]
+
+
+def test_json_file_is_the_document_with_one_result_a_line() -> None:
+    """A diff of two runs' files shows the URLs whose result changed, line by line."""
+    doc = render_json(fixture_findings(), RUN)
+    text = json_text(doc)
+    assert json.loads(text) == doc
+    lines = text.splitlines()
+    assert json.loads(lines[0].removesuffix(",") + "}") == {"run": doc["run"]}
+    assert lines[1] == '"results": ['
+    rows = [json.loads(line.removesuffix(",")) for line in lines[2:-1]]
+    assert rows == doc["results"]
+    assert lines[-1] == "]}" and text.endswith("]}\n")
+    assert json.dumps(EVIL) in text  # hostile text as it is, only JSON-escaped
+    assert "—" in json_text({"run": {"note": "—"}, "results": [{"t": "é"}]})  # not \\u
+    assert json.loads(json_text(render_json([], RUN))) == render_json([], RUN)

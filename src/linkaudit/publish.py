@@ -8,14 +8,20 @@ be written; `check_writable` raises it before a run, so a bad path costs no run.
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from linkaudit.judge import Rules
 from linkaudit.model import Finding
-from linkaudit.report import RunInfo, render_issue, render_json, render_markdown, render_summary
+from linkaudit.report import (
+    RunInfo,
+    json_text,
+    render_issue,
+    render_json,
+    render_markdown,
+    render_summary,
+)
 from linkaudit.snapshot import Snapshot, snapshot_of
 from linkaudit.store import Store
 
@@ -82,7 +88,7 @@ def write_report(path: Path, snap: Snapshot) -> None:
 
 def write_json(path: Path, snap: Snapshot) -> None:
     document = render_json(snap.findings, snap.run)
-    write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_text(path, json_text(document))
 
 
 def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
