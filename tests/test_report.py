@@ -389,6 +389,20 @@ def test_md_text_shows_exactly_the_text(text: str) -> None:
     assert texts == shown(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ("Page 3", "Page 3"),
+        ("Straße 12 Ünïcode", "Straße 12 Ünïcode"),
+        ("  two   spaces\n", "two spaces"),
+        ("snake_case", "snake\\_case"),
+        ("gh-12 www.x", "gh-\u206012 www\\.x"),
+    ],
+)
+def test_md_text_leaves_plain_words_as_they_are(text: str, cell: str) -> None:
+    assert md_text(text) == cell
+
+
 @pytest.mark.parametrize("url", ["https://a.example/x|y", "http://x/`a``b`", "`tick"])
 def test_md_code_is_one_code_span_with_the_url(url: str) -> None:
     src = f"| h |\n|---|\n| {md_code(url)} |\n"

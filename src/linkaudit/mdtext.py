@@ -16,6 +16,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|&!~#$:@])")
 _WWW = re.compile(r"(?i)\bwww\.")
 _MENTION = re.compile(r"([@#])(?=\w)")
 _GH_REFERENCE = re.compile(r"(?i)\b(gh-)(?=\d)")
+_PLAIN = re.compile(r"[^\W_]+(?: [^\W_]+)*")  # letters and digits, single spaces: inert as is
 WORD_JOINER = "\u2060"
 
 
@@ -26,6 +27,8 @@ def md_text(text: str | None) -> str:
     into a mention (which notifies) or `#12` and `GH-12` into issue references."""
     if not text:
         return ""
+    if _PLAIN.fullmatch(text):
+        return text
     flat = " ".join(text.split())
     flat = _MENTION.sub(rf"\1{WORD_JOINER}", flat)
     flat = _GH_REFERENCE.sub(rf"\1{WORD_JOINER}", flat)
