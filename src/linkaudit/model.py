@@ -137,6 +137,9 @@ class Fetched:
 
     `hops` holds every response received, in order, the last one included; a
     `failure` says why no final response was reached (then `status` may be None).
+    `elapsed_ms` runs from the first request sent for the URL (its slots taken, so not
+    the time it queued behind other requests) to the end of the fetch, redirects,
+    retries and Retry-After waits included; 0 when no request was sent.
     """
 
     url: str
@@ -156,7 +159,7 @@ class Fetched:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """What one check of one URL found in this run."""
+    """What one check of one URL found in this run (`elapsed_ms`: as in Fetched)."""
 
     url: str
     verdict: Verdict
