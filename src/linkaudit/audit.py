@@ -87,12 +87,10 @@ def plan(resources: Sequence[Resource], *, providers: Sequence[Provider]) -> Pla
 
 def network_guard(observations: Mapping[str, Observation]) -> None:
     """Raise NetworkDown if no host gave any HTTP answer (and there was a host to ask)."""
-    hosts: dict[str, bool] = {}
-    for url, observation in observations.items():
-        host = host_of(url)
-        hosts[host] = hosts.get(host, False) or not observation.before_http
-    if hosts and not any(hosts.values()):
-        raise NetworkDown(len(hosts))
+    if any(not observation.before_http for observation in observations.values()):
+        return  # some host answered (the usual case: decided without parsing every URL)
+    if observations:
+        raise NetworkDown(len({host_of(url) for url in observations}))
 
 
 async def probe(

@@ -93,6 +93,8 @@ def write_json(path: Path, snap: Snapshot) -> None:
 
 def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
     """Append the summary and urgent sections to $GITHUB_STEP_SUMMARY, when it is set."""
+    if not env.get(STEP_SUMMARY):
+        return False  # nothing to render it for
     text = render_summary(
         snap.findings,
         snap.run,
