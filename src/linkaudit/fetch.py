@@ -334,7 +334,11 @@ class Fetcher:
             if pause > 0:
                 await self._sleep(pause)
             async with self._global:
-                return await self._request(parsed, headers, limit, deadline, state)
+                outcome = await self._request(parsed, headers, limit, deadline, state)
+        # The request that waits for these slots goes first (its wake-up is already queued),
+        # then this answer is read and judged: every slot is busy again sooner.
+        await asyncio.sleep(0)
+        return outcome
 
     async def _request(
         self, url: httpx.URL, headers: Mapping[str, str], limit: int, deadline: float, state: dict
