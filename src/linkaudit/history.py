@@ -9,9 +9,9 @@
 While `flushing()` runs, nothing finished waits more than about `BATCH_DELAY` to be
 written, however long the last hosts hang: a run killed then loses at most that much.
 
-Given `rules`, `open` reads what the judge needs (the complete runs before this one,
-which no other run can change while this one holds the writer lock) and `add` judges
-each observation as it arrives, in the time the run spends waiting for answers;
+Given `rules`, `add` judges each observation as it arrives, in the time the run spends
+waiting for answers (the first reads what the judge needs: the complete runs before
+this one, which no other run can change while this one holds the writer lock);
 `conclude` then only assembles, judging afresh what it was not given the same way (an
 observation it did not see, other rules, a baseline `linkaudit accept` changed meanwhile).
 
@@ -53,7 +53,7 @@ class RunHistory:
         self.previous: dict[str, Previous] = {}
         self._pending: list[Observation] = []
         self._rules: Rules | None = None  # judge as observations arrive (see `expect`)
-        self._past: dict[str, History] = {}
+        self._past: dict[str, History] | None = None  # read with the first observation
         self._resources: dict[str, list[Resource]] = {}
         self._early: dict[str, tuple[Observation, dict[Resource, Finding]]] = {}
 
@@ -86,11 +86,10 @@ class RunHistory:
         return history
 
     def _expect(self, resources: Sequence[Resource], rules: Rules | None) -> None:
-        """Ready to judge as observations arrive: the past of every URL, read now."""
+        """Ready to judge as observations arrive."""
         if rules is None:
             return
         self._rules = rules
-        self._past = self.load(self.urls) if self.store is not None else {}
         for resource in resources:
             if resource.url:
                 self._resources.setdefault(resource.url, []).append(resource)
@@ -161,7 +160,7 @@ class RunHistory:
     def _judge_early(self, observation: Observation) -> None:
         assert self._rules is not None
         resources = self._resources.get(observation.url, ())
-        hist = self._past.get(observation.url, History())
+        hist = self._past_read().get(observation.url, History())
         findings = {r: judge_one(r, observation, hist, self._rules) for r in resources}
         self._early[observation.url] = (observation, findings)
 
@@ -184,17 +183,24 @@ class RunHistory:
         return judge_one(resource, observation, past.get(resource.url, History()), rules)
 
     def _past_now(self) -> dict[str, History]:
-        """The past as `load` reads it now: read at the start, its baselines read again
+        """The past as `load` reads it now: read once (`_past_read`), its baselines read again
         (the only thing another command, `linkaudit accept`, may change during a run)."""
         assert self.store is not None
         if self._rules is None:
             return self.load(self.urls)
+        past = self._past_read()
         baselines = self.store.baselines(self.urls)
-        for url, hist in self._past.items():
+        for url, hist in past.items():
             title = baselines[url].title if url in baselines else None
             if title != hist.baseline:
-                self._past[url] = replace(hist, baseline=title)
+                past[url] = replace(hist, baseline=title)
                 self._early.pop(url, None)
+        return past
+
+    def _past_read(self) -> dict[str, History]:
+        """What the judge needs of every URL, read once (none without a store)."""
+        if self._past is None:
+            self._past = self.load(self.urls) if self.store is not None else {}
         return self._past
 
     def load(self, urls: Sequence[str]) -> dict[str, History]:
