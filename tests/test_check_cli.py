@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -92,6 +93,22 @@ def test_a_url_refused_for_its_private_address_is_said_on_stderr(tmp_path: Path)
         "linkaudit: 1 URL not checked: on a loopback, private or link-local address "
         f"(e.g. {local}); pass --allow-private to check them"
     ) in result.stderr
+
+
+@pytest.mark.parametrize("dead", [False, True])
+def test_check_in_process_leaves_the_garbage_collector_as_it_found_it(
+    simweb: SimWeb, tmp_path: Path, dead: bool
+) -> None:
+    """check spares what it loaded from collection while it runs (gc.freeze); whatever the
+    outcome (exit 0, 1 with a dead link, 3 network down), a caller in the same process
+    finds nothing left frozen, so the run's garbage is collected as usual."""
+    urls = [simweb.refused_url("/a")] if dead else [simweb.on(0, "/a", page("Alpha"))]
+    catalog = write_catalog(tmp_path / "c.yaml", urls)
+    args = ["check", str(catalog), "--allow-private", "--retries", "0", "--db"]
+    args += [str(tmp_path / "h.db"), "--report", str(tmp_path / "health.md")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == (3 if dead else 0), result.output
+    assert gc.get_freeze_count() == 0
 
 
 def test_cli_rejects_a_bad_resolve(tmp_path: Path) -> None:

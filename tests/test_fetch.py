@@ -149,6 +149,60 @@ def test_slow_down_pauses_a_host(simweb: SimWeb) -> None:
     assert len(waits) == 1 and 29 < waits[0] <= 30
 
 
+def test_elapsed_runs_from_the_first_request_sent_not_from_the_wait_for_a_slot(
+    simweb: SimWeb,
+) -> None:
+    """One request at a time to the host: the second URL queues while the first is
+    answered, then is answered itself; its elapsed_ms is its own answer's time."""
+    urls = [simweb.on(0, f"/slow{i}", page("Slow", delay=0.4)) for i in range(2)]
+
+    async def go() -> tuple[list[Fetched], float]:
+        options = CheckOptions(per_host=1, timeout=5.0, deadline=10.0)
+        async with Fetcher(options, resolver=simweb.resolver(), private=simweb_private) as f:
+            started = time.monotonic()
+            got = await asyncio.gather(*(f.fetch(url) for url in urls))
+            return got, time.monotonic() - started
+
+    got, took = asyncio.run(go())
+    assert took >= 0.8  # one after the other
+    for fetched in got:
+        assert fetched.status == 200
+        assert 400 <= fetched.elapsed_ms < 700  # not the 800 ms since the second was asked
+
+
+def test_elapsed_includes_retries_and_the_retry_after_wait(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/busy", Reply(503, headers={"Retry-After": "1"}), page("Back"))
+
+    async def go() -> Fetched:
+        async def shortened(seconds: float) -> None:  # the 1 s wait, made 0.3 s
+            await asyncio.sleep(min(seconds, 0.3))
+
+        async with Fetcher(
+            CheckOptions(), resolver=simweb.resolver(), sleep=shortened, private=simweb_private
+        ) as f:
+            return await f.fetch(url)
+
+    got = asyncio.run(go())
+    assert (got.status, got.attempts) == (200, 2)
+    assert got.elapsed_ms >= 300
+
+
+def test_elapsed_is_zero_for_a_url_whose_deadline_passed_before_it_was_asked(
+    simweb: SimWeb,
+) -> None:
+    urls = [simweb.on(0, f"/hang{i}", Reply(hang=True)) for i in range(2)]
+
+    async def go() -> list[Fetched]:
+        options = CheckOptions(per_host=1, timeout=5.0, deadline=0.5)
+        async with Fetcher(options, resolver=simweb.resolver(), private=simweb_private) as f:
+            return await asyncio.gather(*(f.fetch(url) for url in urls))
+
+    asked, queued = asyncio.run(go())
+    assert asked.failure is queued.failure is FailureKind.TIMEOUT
+    assert 400 <= asked.elapsed_ms < 1000
+    assert queued.elapsed_ms == 0  # it never had its turn
+
+
 # --- protocol edge cases through a mock transport ---
 
 

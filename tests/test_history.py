@@ -21,6 +21,7 @@ from linkaudit import __version__
 from linkaudit.audit import NetworkDown, run_audit
 from linkaudit.cli import main
 from linkaudit.history import RunHistory
+from linkaudit.judge import Rules, judge
 from linkaudit.model import (
     CheckOptions,
     Finding,
@@ -32,6 +33,7 @@ from linkaudit.model import (
 )
 from linkaudit.providers import Previous
 from linkaudit.store import RunState, Store
+from linkaudit.store_schema import BaselineHow
 from simweb import Reply, SimWeb, page
 
 URL = "http://127.0.0.1:9/page"
@@ -212,6 +214,93 @@ def test_a_run_that_cannot_complete_sets_no_baseline(tmp_path: Path) -> None:
     with RunHistory.open(db, RES) as history:
         (finding,) = history.conclude(RES, {URL: wrong})
     assert "possible_wrong_link" in finding.flags
+
+
+# --- judged as observations arrive (open with rules) --------------------------------
+
+TWO = [
+    Resource(title="Essence of linear algebra", section="Math", kind=Kind.WEB, url=URL),
+    Resource(title="Linear algebra, again", section="Again", kind=Kind.WEB, url=URL),
+    Resource(title="Unlinked notes", section="Math", kind=Kind.WEB, url=None),
+]
+
+
+def judged_round(db: Path | None, o: Observation, rules: Rules) -> tuple[list, list]:
+    """One run judged as `o` arrives, and the same run judged from scratch at its end."""
+    with RunHistory.open(db, TWO, started_at=o.checked_at, rules=rules) as history:
+        history.add(o)
+        fresh = judge(TWO, {URL: o}, history.load(history.urls) if db else {}, rules=rules)
+        return history.conclude(TWO, {URL: o}, rules=rules, finished_at=o.checked_at), fresh
+
+
+@pytest.mark.parametrize("with_db", [True, False])
+def test_findings_made_as_observations_arrive_are_those_judged_at_the_end(
+    tmp_path: Path, with_db: bool
+) -> None:
+    db = tmp_path / "h.db" if with_db else None
+    rules = Rules(confirm_after=2)
+    rounds = [
+        (Verdict.OK, "Cooking with Julia"),
+        (Verdict.DEAD, None),
+        (Verdict.DEAD, None),
+        (Verdict.OK, "Essence of linear algebra"),
+    ]
+    healths = []
+    for day, (verdict, title) in enumerate(rounds, start=1):
+        o = Observation(URL, verdict, title=title, checked_at=f"2026-11-{day:02d}T06:00:00Z")
+        concluded, fresh = judged_round(db, o, rules)
+        assert concluded == fresh
+        healths.append(concluded[0].health)
+    if with_db:
+        assert healths == [Health.HEALTHY, Health.FAILING, Health.DEAD, Health.DRIFTED]
+    else:
+        assert healths == [Health.HEALTHY, Health.FAILING, Health.FAILING, Health.HEALTHY]
+
+
+def test_conclude_judges_afresh_what_it_was_not_given_as_it_arrived(tmp_path: Path) -> None:
+    """Another observation than the one added, or other rules, are judged at the end."""
+    at = "2026-11-03T06:00:00Z"
+    added = Observation(URL, Verdict.OK, title="Essence of linear algebra", checked_at=at)
+    dead = Observation(URL, Verdict.DEAD, checked_at=at)
+    for name, given, early_rules, rules in [
+        ("other.db", added, Rules(confirm_after=3), Rules(confirm_after=3)),
+        ("rules.db", dead, Rules(confirm_after=9), Rules(confirm_after=3)),
+    ]:
+        db = tmp_path / name
+        for day in (1, 2):
+            round_(db, Verdict.DEAD, day=day)
+        with RunHistory.open(db, RES, rules=early_rules) as history:
+            history.add(given)
+            (finding,) = history.conclude(RES, {URL: dead}, rules=rules)
+        assert finding.observation is dead
+        assert finding.health is Health.DEAD, name  # three dead runs in a row
+
+
+def test_a_baseline_accepted_during_the_run_is_the_one_judged_against(tmp_path: Path) -> None:
+    """`linkaudit accept` may run while a check runs: the check judges against the
+    baseline as it is when the run ends, and never overwrites the accepted one."""
+    db = tmp_path / "h.db"
+    assert round_(db, Verdict.OK, "Essence of linear algebra") is Health.HEALTHY
+    renamed = Observation(
+        URL, Verdict.OK, title="Cooking with Julia", checked_at="2026-11-02T06:00:00Z"
+    )
+    with RunHistory.open(db, RES, rules=Rules()) as history:
+        history.add(renamed)  # judged drifted as it arrives
+        with Store.open(db) as other:
+            other.set_baselines({URL: "Cooking with Julia"}, how=BaselineHow.ACCEPTED)
+        (finding,) = history.conclude(RES, {URL: renamed}, rules=Rules())
+    assert finding.health is Health.HEALTHY
+    assert not finding.title_drift
+
+    fresh = tmp_path / "fresh.db"
+    with RunHistory.open(fresh, RES, rules=Rules()) as history:
+        history.add(renamed)  # first sight: a possible wrong link, its title the baseline
+        with Store.open(fresh) as other:
+            other.set_baselines({URL: "Cooking with Julia"}, how=BaselineHow.ACCEPTED)
+        (finding,) = history.conclude(RES, {URL: renamed}, rules=Rules())
+    assert "possible_wrong_link" not in finding.flags
+    with Store.open(fresh) as store:
+        assert store.baselines()[URL].how is BaselineHow.ACCEPTED
 
 
 # --- end to end: `linkaudit check` rounds against a local site ----------------------

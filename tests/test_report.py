@@ -23,6 +23,7 @@ from linkaudit.model import Finding, Health, Hop, Kind, Observation, Resource, V
 from linkaudit.report import (
     RunInfo,
     TrendPoint,
+    json_text,
     md_code,
     md_text,
     render_issue,
@@ -388,6 +389,20 @@ def test_md_text_shows_exactly_the_text(text: str) -> None:
     assert texts == shown(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ("Page 3", "Page 3"),
+        ("Straße 12 Ünïcode", "Straße 12 Ünïcode"),
+        ("  two   spaces\n", "two spaces"),
+        ("snake_case", "snake\\_case"),
+        ("gh-12 www.x", "gh-\u206012 www\\.x"),
+    ],
+)
+def test_md_text_leaves_plain_words_as_they_are(text: str, cell: str) -> None:
+    assert md_text(text) == cell
+
+
 @pytest.mark.parametrize("url", ["https://a.example/x|y", "http://x/`a``b`", "`tick"])
 def test_md_code_is_one_code_span_with_the_url(url: str) -> None:
     src = f"| h |\n|---|\n| {md_code(url)} |\n"
@@ -630,3 +645,19 @@ def test_a_possible_wrong_link_is_said_in_the_summary_on_its_only_sighting() -> 
     assert f"- catalog: 1 added, 0 removed\n{line}\n" in again
     quiet = replace(wrong, flags=())
     assert "possible wrong link" not in render_markdown([quiet], RUN)
+
+
+def test_json_file_is_the_document_with_one_result_a_line() -> None:
+    """A diff of two runs' files shows the URLs whose result changed, line by line."""
+    doc = render_json(fixture_findings(), RUN)
+    text = json_text(doc)
+    assert json.loads(text) == doc
+    lines = text.splitlines()
+    assert json.loads(lines[0].removesuffix(",") + "}") == {"run": doc["run"]}
+    assert lines[1] == '"results": ['
+    rows = [json.loads(line.removesuffix(",")) for line in lines[2:-1]]
+    assert rows == doc["results"]
+    assert lines[-1] == "]}" and text.endswith("]}\n")
+    assert json.dumps(EVIL) in text  # hostile text as it is, only JSON-escaped
+    assert "—" in json_text({"run": {"note": "—"}, "results": [{"t": "é"}]})  # not \\u
+    assert json.loads(json_text(render_json([], RUN))) == render_json([], RUN)

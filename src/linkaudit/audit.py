@@ -88,12 +88,10 @@ def plan(resources: Sequence[Resource], *, providers: Sequence[Provider]) -> Pla
 
 def network_guard(observations: Mapping[str, Observation]) -> None:
     """Raise NetworkDown if no host gave any HTTP answer (and there was a host to ask)."""
-    hosts: dict[str, bool] = {}
-    for url, observation in observations.items():
-        host = host_of(url)
-        hosts[host] = hosts.get(host, False) or not observation.before_http
-    if hosts and not any(hosts.values()):
-        raise NetworkDown(len(hosts))
+    if any(not observation.before_http for observation in observations.values()):
+        return  # some host answered (the usual case: decided without parsing every URL)
+    if observations:
+        raise NetworkDown(len({host_of(url) for url in observations}))
 
 
 async def probe(
@@ -146,9 +144,10 @@ async def run_audit(
     started_at = utc_now()
     the_plan = plan(resources, providers=providers or default_providers(options))
     fetcher = Fetcher(options, resolver=resolver, sleep=sleep, env=env, private=private)
+    rules = Rules(confirm_after=confirm_after)
     # --- history (store + judge): owned by the history helper, see history.py ---
     with RunHistory.open(
-        db_path, resources, options=asdict(options), started_at=started_at
+        db_path, resources, options=asdict(options), started_at=started_at, rules=rules
     ) as history:  # StoreBusy/StoreTooNew here; leaving by an exception ends the run aborted
         async with fetcher, history.flushing():  # finished observations on disk every second
             observations = await probe(
@@ -162,7 +161,7 @@ async def run_audit(
         findings = history.conclude(
             resources,
             observations,
-            rules=Rules(confirm_after=confirm_after),
+            rules=rules,
             finished_at=finished_at,
         )
     return AuditResult(

@@ -14,7 +14,10 @@ platform) PyYAML's pure-Python loader gives the same nodes and marks, more slowl
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -77,7 +80,8 @@ class _Composer(_Loader):  # type: ignore[misc,valid-type]
 def read_yaml(text: str) -> Document:
     """The document's top level, items as plain values; YamlProblem if it is not usable YAML."""
     try:
-        return _document(_compose(text))
+        with _collector_paused():
+            return _document(_compose(text))
     except RecursionError as error:
         raise YamlProblem(1, "YAML nested too deeply (or an alias that contains itself)") from error
     except yaml.MarkedYAMLError as error:
@@ -89,6 +93,19 @@ def read_yaml(text: str) -> Document:
         raise YamlProblem(line, f"YAML syntax error: {what} ({error.reason})") from error
     except yaml.YAMLError as error:
         raise YamlProblem(1, f"YAML error: {error}") from error
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a tree of new objects is built: each full
+    collection walks the growing tree again (a tenth of a 10,000-entry catalog's load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _compose(text: str) -> yaml.Node | None:

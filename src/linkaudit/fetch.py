@@ -2,7 +2,8 @@
 
     Fetcher.fetch(url)   -> Fetched: every hop, the final status, headers, title, the head of
                             the body; network trouble is data (failure, error), never raised
-    (the retry policy itself is retry.py: pure, asked at every attempt)
+    (the retry policy itself is retry.py: pure, asked at every attempt; one attempt's
+    GET and bounded body read are exchange.py's)
 
 Politeness: a global limit (`concurrency`) on requests in flight and a per-host limit
 (`per_host`); a request takes its host's slot first, so a slow host never holds global
@@ -10,6 +11,7 @@ slots while it waits. `Retry-After` (or `slow_down`) pauses a whole host.
 
 Time: `timeout` bounds each attempt (connect, headers and body together); the per-URL
 deadline (`CheckOptions.url_deadline`) bounds everything, retries and waits included.
+`Fetched.elapsed_ms` counts from the first request sent (not the wait for its slots).
 """
 
 from __future__ import annotations
@@ -24,16 +26,14 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
-from linkaudit import USER_AGENT
-from linkaudit.html import BodyReader, decode, is_html, meta_refresh, title_of
+from linkaudit.exchange import REFUSALS, exchange
+from linkaudit.html import decode, is_html, meta_refresh, title_of
 from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop
 from linkaudit.net import (
     CachingResolver,
     NameNotResolved,
     PrivateAddressRefused,
     Resolver,
-    describe,
-    failure_of,
     is_ip,
     is_private,
     join_url,
@@ -41,30 +41,12 @@ from linkaudit.net import (
     system_resolver,
 )
 from linkaudit.retry import Outcome, beyond_cap, retry_delay
-from linkaudit.transport import Response, Router, build_router
+from linkaudit.transport import Router, build_router
 
 __all__ = ["Fetcher", "NameNotResolved", "Resolver"]
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-DEFAULT_HEADERS = {
-    "User-Agent": USER_AGENT,
-    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "Accept-Encoding": "gzip, deflate",
-    "Accept-Language": "en",
-}
 CONDITIONAL = ("if-none-match", "if-modified-since")
-REFUSALS = frozenset({401, 403, 429, 503})  # may be a bot challenge: read the head of the page
-REFUSAL_BODY_BYTES = 32 * 1024
-# What a request may raise (InvalidURL: httpx parses a redirect's Location even unfollowed).
-REQUEST_ERRORS = (
-    NameNotResolved,
-    PrivateAddressRefused,
-    httpx.HTTPError,
-    httpx.InvalidURL,
-    OSError,
-    TimeoutError,
-    ValueError,
-)
 
 
 class _Host:
@@ -179,7 +161,8 @@ class Fetcher:
                 error=f"timeout: no answer within the {self.options.url_deadline:g} s deadline",
                 attempts=state["attempts"],
             )
-        elapsed = int((time.monotonic() - started) * 1000)
+        sent = state.get("sent_at")  # the clock starts with the first request sent
+        elapsed = int((time.monotonic() - sent) * 1000) if sent is not None else 0
         return replace(result, elapsed_ms=elapsed)
 
     async def _follow(
@@ -351,49 +334,27 @@ class Fetcher:
             if pause > 0:
                 await self._sleep(pause)
             async with self._global:
-                return await self._request(parsed, headers, limit, deadline, state)
+                outcome = await self._request(parsed, headers, limit, deadline, state)
+        # The request that waits for these slots goes first (its wake-up is already queued),
+        # then this answer is read and judged: every slot is busy again sooner.
+        await asyncio.sleep(0)
+        return outcome
 
     async def _request(
         self, url: httpx.URL, headers: Mapping[str, str], limit: int, deadline: float, state: dict
     ) -> Outcome:
         assert self._router is not None, "use Fetcher as an async context manager"
-        until = min(deadline, time.monotonic() + self.options.timeout)
-        request_headers = {**DEFAULT_HEADERS, **headers}
-        response: Response | None = None
-        reader: BodyReader | None = None
-        error = None
-        try:  # one timer for the whole attempt: headers and body
-            async with asyncio.timeout_at(until):
-                response = await self._router.get(url, request_headers, self._timeouts)
-                state["before_http"] = False
-                refused = response.status_code in REFUSALS
-                if 200 <= response.status_code < 300 or refused:
-                    bound = min(limit, REFUSAL_BODY_BYTES) if refused else limit
-                    reader = self._reader(response, bound, state)
-                    if response.is_stream_consumed:  # built from bytes (mock transports)
-                        reader.feed(response.content)
-                    else:
-                        async for chunk in response.aiter_raw():
-                            if reader.feed(chunk):
-                                break
-        except REQUEST_ERRORS as exc:
-            if response is None:
-                kind, before = failure_of(exc)
-                if kind is FailureKind.TIMEOUT and self._transport is None:
-                    before = url.host.lower() not in self._connected  # never reached
-                state["before_http"] = before
-                return Outcome(failure=kind, error=describe(exc, kind))
-            error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
-        finally:
-            if response is not None:
-                await response.aclose()
-        assert response is not None
-        body = reader.body() if reader is not None else b""
-        headers = dict(response.headers.items())  # lower-case names, repeats joined by ", "
-        return Outcome(status=response.status_code, headers=headers, body=body, error=error)
-
-    @staticmethod
-    def _reader(response: Response, limit: int, state: dict) -> BodyReader:
-        content_type = response.headers.get("content-type")
-        stop_at_title = state.get("stop_at_title", True) and is_html(content_type)
-        return BodyReader(response.headers.get("content-encoding", ""), limit, stop_at_title)
+        now = time.monotonic()
+        state.setdefault("sent_at", now)
+        outcome, before_http = await exchange(
+            self._router,
+            url,
+            headers,
+            limit=limit,
+            until=min(deadline, now + self.options.timeout),
+            timeouts=self._timeouts,
+            stop_at_title=state.get("stop_at_title", True),
+            connected=self._connected if self._transport is None else None,
+        )
+        state["before_http"] = before_http
+        return outcome

@@ -1,13 +1,19 @@
 """One run's conversation with the history database, for audit.py.
 
-    with RunHistory.open(db_path, resources, options=...) as history:
+    with RunHistory.open(db_path, resources, options=..., rules=...) as history:
         history.previous          # per URL, if it was live last time: validators, title
         async with history.flushing():   # what is pending is written every second
             history.add(observation)     # as observations arrive; 100 a transaction
-        findings = history.conclude(observations, rules=...)   # judge, then complete
+        findings = history.conclude(resources, observations, rules=...)   # then complete
 
 While `flushing()` runs, nothing finished waits more than about `BATCH_DELAY` to be
 written, however long the last hosts hang: a run killed then loses at most that much.
+
+Given `rules`, `add` judges each observation as it arrives, in the time the run spends
+waiting for answers (the first reads what the judge needs: the complete runs before
+this one, which no other run can change while this one holds the writer lock);
+`conclude` then only assembles, judging afresh what it was not given the same way (an
+observation it did not see, other rules, a baseline `linkaudit accept` changed meanwhile).
 
 `RunHistory.open(None, ...)` is a history-less run: nothing is written and the judge
 sees every resource for the first time. Leaving the block with an exception ends the
@@ -21,11 +27,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from linkaudit.judge import History, Rules, judge, new_baselines
+from linkaudit.judge import History, Rules, judge_one, new_baselines
 from linkaudit.model import Finding, Observation, Resource
 from linkaudit.providers import Previous
 from linkaudit.store import RunState, Store
@@ -46,6 +53,10 @@ class RunHistory:
         self.run_id: int | None = None
         self.previous: dict[str, Previous] = {}
         self._pending: list[Observation] = []
+        self._rules: Rules | None = None  # judge as observations arrive (see `expect`)
+        self._past: dict[str, History] | None = None  # read with the first observation
+        self._resources: dict[str, list[Resource]] = {}
+        self._early: dict[str, tuple[Observation, dict[Resource, Finding]]] = {}
 
     @classmethod
     def open(
@@ -55,23 +66,39 @@ class RunHistory:
         *,
         options: Mapping[str, Any] | None = None,
         started_at: str | None = None,
+        rules: Rules | None = None,
     ) -> RunHistory:
-        """Open the store and start a run (StoreBusy if another run holds it)."""
+        """Open the store and start a run (StoreBusy if another run holds it); with
+        `rules`, `add` judges each observation as it comes (see the module docstring)."""
         if db_path is None:
-            return cls(None, resources)
+            history = cls(None, resources)
+            history._expect(resources, rules)
+            return history
         store = Store.open(db_path)
         try:
             with sqlite_errors(store.path):
                 history = cls(store, resources)
                 history.run_id = store.start_run(resources, options=options, started_at=started_at)
                 history.previous = previous_of(store.history(history.urls, limit=PREVIOUS_DEPTH))
+                history._expect(resources, rules)
         except BaseException:
             store.close()
             raise
         return history
 
+    def _expect(self, resources: Sequence[Resource], rules: Rules | None) -> None:
+        """Ready to judge as observations arrive."""
+        if rules is None:
+            return
+        self._rules = rules
+        for resource in resources:
+            if resource.url:
+                self._resources.setdefault(resource.url, []).append(resource)
+
     def add(self, observation: Observation) -> None:
         """Queue one observation; write the queue when it is full (see `flushing`)."""
+        if self._rules is not None:
+            self._judge_early(observation)
         if self.store is None:
             return
         self._pending.append(observation)
@@ -118,17 +145,64 @@ class RunHistory:
         mark the run complete and record its new title baselines, in one transaction
         (a run killed before it completes sets no baseline: the next one still does,
         and still flags a possible wrong link)."""
+        rules = rules or Rules()
         if self.store is None:
-            return judge(resources, observations, {}, rules=rules)
+            return [self._finding(r, observations, {}, rules) for r in resources]
         self.flush()
-        past = self.load(self.urls)
-        findings = judge(resources, observations, past, rules=rules)
+        past = self._past_now()
+        findings = [self._finding(r, observations, past, rules) for r in resources]
         self.store.finish_run(
             RunState.COMPLETE,
             finished_at=finished_at,
             baselines=new_baselines(observations, past),
         )
         return findings
+
+    def _judge_early(self, observation: Observation) -> None:
+        assert self._rules is not None
+        resources = self._resources.get(observation.url, ())
+        hist = self._past_read().get(observation.url, History())
+        findings = {r: judge_one(r, observation, hist, self._rules) for r in resources}
+        self._early[observation.url] = (observation, findings)
+
+    def _finding(
+        self,
+        resource: Resource,
+        observations: Mapping[str, Observation],
+        past: Mapping[str, History],
+        rules: Rules,
+    ) -> Finding:
+        """The judge's finding: the one made as the observation arrived, if it was this one."""
+        if resource.url is None:
+            return judge_one(resource, None, History(), rules)
+        observation = observations.get(resource.url)
+        early = self._early.get(resource.url)
+        if early is not None and early[0] is observation and rules == self._rules:
+            finding = early[1].get(resource)
+            if finding is not None:
+                return finding
+        return judge_one(resource, observation, past.get(resource.url, History()), rules)
+
+    def _past_now(self) -> dict[str, History]:
+        """The past as `load` reads it now: read once (`_past_read`), its baselines read again
+        (the only thing another command, `linkaudit accept`, may change during a run)."""
+        assert self.store is not None
+        if self._rules is None:
+            return self.load(self.urls)
+        past = self._past_read()
+        baselines = self.store.baselines(self.urls)
+        for url, hist in past.items():
+            title = baselines[url].title if url in baselines else None
+            if title != hist.baseline:
+                past[url] = replace(hist, baseline=title)
+                self._early.pop(url, None)
+        return past
+
+    def _past_read(self) -> dict[str, History]:
+        """What the judge needs of every URL, read once (none without a store)."""
+        if self._past is None:
+            self._past = self.load(self.urls) if self.store is not None else {}
+        return self._past
 
     def load(self, urls: Sequence[str]) -> dict[str, History]:
         """What the judge needs per URL, from complete runs only."""

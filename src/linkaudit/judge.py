@@ -62,6 +62,9 @@ class History:
     last_live: str | None = None  # last live observation before this run
 
 
+_NO_HISTORY = History()  # frozen: one for every URL the store knows nothing of
+
+
 def judge(
     resources: Sequence[Resource],
     observations: Mapping[str, Observation],
@@ -75,7 +78,7 @@ def judge(
         judge_one(
             r,
             observations.get(r.url) if r.url else None,
-            history.get(r.url, History()) if r.url else History(),
+            history.get(r.url, _NO_HISTORY) if r.url else _NO_HISTORY,
             rules,
         )
         for r in resources
@@ -89,7 +92,7 @@ def new_baselines(
     return {
         url: o.title
         for url, o in observations.items()
-        if o.verdict.is_live and o.title and history.get(url, History()).baseline is None
+        if o.verdict.is_live and o.title and history.get(url, _NO_HISTORY).baseline is None
     }
 
 

@@ -16,6 +16,9 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|&!~#$:@])")
 _WWW = re.compile(r"(?i)\bwww\.")
 _MENTION = re.compile(r"([@#])(?=\w)")
 _GH_REFERENCE = re.compile(r"(?i)\b(gh-)(?=\d)")
+_AUTOLINK = re.compile(r"https?://[^\s<>|`\\]+")
+_TICKS = re.compile(r"`+")
+_PLAIN = re.compile(r"[^\W_]+(?: [^\W_]+)*")  # letters and digits, single spaces: inert as is
 WORD_JOINER = "\u2060"
 
 
@@ -26,6 +29,8 @@ def md_text(text: str | None) -> str:
     into a mention (which notifies) or `#12` and `GH-12` into issue references."""
     if not text:
         return ""
+    if _PLAIN.fullmatch(text):
+        return text
     flat = " ".join(text.split())
     flat = _MENTION.sub(rf"\1{WORD_JOINER}", flat)
     flat = _GH_REFERENCE.sub(rf"\1{WORD_JOINER}", flat)
@@ -36,7 +41,7 @@ def md_text(text: str | None) -> str:
 def md_code(text: str) -> str:
     """`text` as a code span (never a link), safe inside a table cell."""
     flat = " ".join(text.split()).replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    longest = max((len(run) for run in _TICKS.findall(flat)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") else ""
     return f"{fence}{pad}{flat}{pad}{fence}"
@@ -44,6 +49,6 @@ def md_code(text: str) -> str:
 
 def md_url(url: str) -> str:
     """A catalogued URL as a clickable autolink when it is a plain http(s) URL, else code."""
-    if re.fullmatch(r"https?://[^\s<>|`\\]+", url):
+    if _AUTOLINK.fullmatch(url):
         return f"<{url}>"
     return md_code(url)

@@ -8,7 +8,6 @@ be written; `check_writable` raises it before a run, so a bad path costs no run.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -16,7 +15,14 @@ from pathlib import Path
 
 from linkaudit.judge import Rules
 from linkaudit.model import Finding
-from linkaudit.report import RunInfo, render_issue, render_json, render_markdown, render_summary
+from linkaudit.report import (
+    RunInfo,
+    json_text,
+    render_issue,
+    render_json,
+    render_markdown,
+    render_summary,
+)
 from linkaudit.snapshot import Snapshot, snapshot_of
 from linkaudit.store import Store
 
@@ -93,11 +99,13 @@ def write_report(path: Path, snap: Snapshot) -> None:
 
 def write_json(path: Path, snap: Snapshot) -> None:
     document = render_json(snap.findings, snap.run)
-    write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_text(path, json_text(document))
 
 
 def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
     """Append the summary and urgent sections to $GITHUB_STEP_SUMMARY, when it is set."""
+    if not env.get(STEP_SUMMARY):
+        return False  # nothing to render it for
     text = render_summary(
         snap.findings,
         snap.run,

@@ -4,6 +4,7 @@
     render_summary    header, changes and the urgent sections (GITHUB_STEP_SUMMARY)
     render_issue      the body of the "Link health" issue, or None when nothing is dead/moved
     render_json       the `--json` document (design.md's shape), the single place it is built
+    json_text         that document as the file's text: one result a line
 
 The urgent sections (Dead, Failing, Moved) come first, then the trend, then the rest;
 report_tables.py draws each section's table. Everything that came from the web is
@@ -13,20 +14,21 @@ committed report diffs cleanly week to week.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from linkaudit.judge import Rules
 from linkaudit.mdtext import md_code, md_text, md_url
 from linkaudit.model import Finding, Flag, Health
-from linkaudit.report_json import RunInfo, counts, render_json, run_seconds
+from linkaudit.report_json import RunInfo, counts, json_text, render_json, run_seconds
 from linkaudit.report_tables import LEGEND, table
 
 __all__ = [
     "RunInfo",
     "TrendPoint",
     "counts",
+    "json_text",
     "md_code",
     "md_text",
     "md_url",
@@ -123,13 +125,14 @@ def render_markdown(
 ) -> str:
     """The whole health report: what broke first, then the trend, then the rest."""
     rules = rules or Rules()
+    groups = _group(findings)
     parts = [_header(findings, run), _changes(findings, previous, previous_run)]
-    parts += _sections(findings, URGENT, rules)
+    parts += _sections(groups, URGENT, rules)
     chart = _trend(trend)
     if chart:
         parts.append(chart)
-    parts += _sections(findings, [s.health for s in SECTIONS if s.health not in URGENT], rules)
-    healthy = [f for f in sorted(findings, key=_order) if f.health is Health.HEALTHY]
+    parts += _sections(groups, [s.health for s in SECTIONS if s.health not in URGENT], rules)
+    healthy = groups.get(Health.HEALTHY, [])
     if healthy:
         parts.append(
             f"<details>\n<summary>Healthy ({len(healthy)})</summary>\n\n"
@@ -149,7 +152,7 @@ def render_summary(
 ) -> str:
     """Header, changes and the urgent sections only: for GITHUB_STEP_SUMMARY."""
     parts = [_header(findings, run), _changes(findings, previous, previous_run)]
-    parts += _sections(findings, URGENT, rules or Rules())
+    parts += _sections(_group(findings), URGENT, rules or Rules())
     return "\n\n".join(parts) + "\n"
 
 
@@ -167,7 +170,7 @@ def render_issue(
     parts = [_counts_line(findings, run)]
     if report_url:
         parts.append(f"Full report: {report_url}")
-    parts += _sections(findings, ISSUE, rules or Rules())
+    parts += _sections(_group(findings), ISSUE, rules or Rules())
     parts.append(
         "The scheduled linkaudit job updates this issue, and closes it when nothing is dead "
         "or moved."
@@ -175,8 +178,9 @@ def render_issue(
     return "\n\n".join(parts) + "\n"
 
 
-def _sections(findings: Iterable[Finding], healths: Sequence[Health], rules: Rules) -> list[str]:
-    groups = _group(findings)
+def _sections(
+    groups: Mapping[Health, list[Finding]], healths: Sequence[Health], rules: Rules
+) -> list[str]:
     return [
         _section(s, groups[s.health], rules)
         for s in SECTIONS
@@ -185,6 +189,7 @@ def _sections(findings: Iterable[Finding], healths: Sequence[Health], rules: Rul
 
 
 def _group(findings: Iterable[Finding]) -> dict[Health, list[Finding]]:
+    """Findings by health, each group in report order (section, title, URL)."""
     groups: dict[Health, list[Finding]] = {}
     for f in sorted(findings, key=_order):
         groups.setdefault(f.health, []).append(f)

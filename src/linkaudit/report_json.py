@@ -6,10 +6,15 @@
 
 One result per catalogued URL (unlinked resources only count in `run.counts`), in
 the order the findings come (catalog order). Pure: plain data in, a JSON-ready dict out.
+
+`json_text(document)` is how the file is written: the run on the first line, then one
+compact result per line (a diff shows which URLs changed; json's C encoder writes it
+in a third of the time an indented document takes at 10,000 URLs).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from linkaudit.model import Finding, Health
+
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False
+)  # one for all: json.dumps(..., **kw) makes one a call
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,17 @@ def render_json(findings: Sequence[Finding], run: RunInfo) -> dict[str, Any]:
         },
         "results": [_result(f) for f in linked],
     }
+
+
+def json_text(document: dict[str, Any]) -> str:
+    """The document (render_json's) as valid JSON: `{"run": {...},` on the first line,
+    then each result on a line of its own; non-ASCII text as it is."""
+    run = _ENCODER.encode(document["run"])
+    results = [_ENCODER.encode(result) for result in document["results"]]
+    if not results:
+        return f'{{"run": {run}, "results": []}}\n'
+    lines = ",\n".join(results)
+    return f'{{"run": {run},\n"results": [\n{lines}\n]}}\n'
 
 
 def _result(f: Finding) -> dict[str, Any]:

@@ -103,7 +103,8 @@ def _flags(f: Finding, implied: Sequence[str] = ()) -> str:
 def _notes(f: Finding, *, implied: Sequence[str] = (), titles: bool = False) -> str:
     """The flags; with `titles` (a table without Evidence), what the page title says
     when it drifted or looks like another resource's."""
-    parts = [md_text(_flags(f, implied))] if _flags(f, implied) else []
+    flags = _flags(f, implied)
+    parts = [md_text(flags)] if flags else []
     title = _title(f)
     if titles and title and Flag.TITLE_DRIFT in f.flags:
         parts.append(

@@ -14,6 +14,7 @@ changes. When in doubt the titles differ: a drift is a question to the maintaine
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -67,10 +68,15 @@ def normalise_title(title: str, *, host: str | None = None) -> str:
 
     `host` (e.g. "www.deeplearning.ai") adds its own names to the decorations stripped.
     """
+    return _normalised(title, host)
+
+
+@functools.lru_cache(maxsize=1024)  # each title is compared a few times as its page is judged
+def _normalised(title: str, host: str | None) -> str:
     text = unicodedata.normalize("NFKC", html.unescape(html.unescape(title)))
     text = _SPACE.sub(" ", text).strip().casefold()
     text = _ARXIV_PREFIX.sub("", text)
-    sites = SITE_NAMES | _host_names(host)
+    sites = _sites(host)
     parts = _SEPARATOR.split(text)
     while len(parts) > 1 and _is_site(parts[-1], sites):
         parts.pop()
@@ -109,7 +115,7 @@ def shares_nothing(catalogued: str, page: str, *, host: str | None = None) -> bo
 
     False when either side has no meaningful words (nothing to compare).
     """
-    sites = SITE_NAMES | _host_names(host)
+    sites = _sites(host)
     left = _words(normalise_title(catalogued, host=host)) - sites
     right = _words(normalise_title(page, host=host)) - sites
     if not left or not right:
@@ -131,6 +137,12 @@ def _close(a: str, b: str) -> bool:
 
 def _is_site(part: str, sites: frozenset[str] | set[str]) -> bool:
     return part.strip() in sites
+
+
+@functools.lru_cache(maxsize=256)
+def _sites(host: str | None) -> frozenset[str]:
+    """SITE_NAMES and the names of `host`."""
+    return SITE_NAMES | _host_names(host)
 
 
 def _host_names(host: str | None) -> set[str]:

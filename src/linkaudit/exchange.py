@@ -1,0 +1,98 @@
+"""One HTTP exchange for fetch.py: a GET through the transports, its body read bounded.
+
+    exchange(router, url, headers, ...) -> (Outcome, before_http)   network trouble is an
+                                           Outcome with a failure, never raised
+
+The body of a 2xx answer is read up to `limit` (an HTML page stops early once its title
+is known), the head of a 401/403/429/503 answer (REFUSAL_BODY_BYTES: it may be a bot
+challenge). One timer (`until`) bounds the whole exchange, headers and body together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+import httpx
+
+from linkaudit import USER_AGENT
+from linkaudit.html import BodyReader, is_html
+from linkaudit.model import FailureKind
+from linkaudit.net import NameNotResolved, PrivateAddressRefused, describe, failure_of
+from linkaudit.retry import Outcome
+from linkaudit.transport import Response, Router
+
+DEFAULT_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+    "Accept-Language": "en",
+}
+REFUSALS = frozenset({401, 403, 429, 503})  # may be a bot challenge: read the head of the page
+REFUSAL_BODY_BYTES = 32 * 1024
+# What a request may raise (InvalidURL: httpx parses a redirect's Location even unfollowed).
+REQUEST_ERRORS = (
+    NameNotResolved,
+    PrivateAddressRefused,
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    OSError,
+    TimeoutError,
+    ValueError,
+)
+
+
+async def exchange(
+    router: Router,
+    url: httpx.URL,
+    headers: Mapping[str, str],
+    *,
+    limit: int,
+    until: float,
+    timeouts: Mapping[str, float | None],
+    stop_at_title: bool,
+    connected: set[str] | None,
+) -> tuple[Outcome, bool]:
+    """GET `url` (DEFAULT_HEADERS under `headers`) until the loop's clock reads `until`.
+
+    Returns the outcome and whether it failed before any HTTP response. A timeout
+    before one counts as before HTTP when `connected` (the hosts a connection reached;
+    None: unknown, through a mock transport) does not hold the host.
+    """
+    request_headers = {**DEFAULT_HEADERS, **headers}
+    response: Response | None = None
+    reader: BodyReader | None = None
+    error = None
+    try:  # one timer for the whole attempt: headers and body
+        async with asyncio.timeout_at(until):
+            response = await router.get(url, request_headers, timeouts)
+            refused = response.status_code in REFUSALS
+            if 200 <= response.status_code < 300 or refused:
+                bound = min(limit, REFUSAL_BODY_BYTES) if refused else limit
+                reader = _reader(response, bound, stop_at_title)
+                if response.is_stream_consumed:  # built from bytes (mock transports)
+                    reader.feed(response.content)
+                else:
+                    async for chunk in response.aiter_raw():
+                        if reader.feed(chunk):
+                            break
+    except REQUEST_ERRORS as exc:
+        if response is None:
+            kind, before = failure_of(exc)
+            if kind is FailureKind.TIMEOUT and connected is not None:
+                before = url.host.lower() not in connected  # never reached
+            return Outcome(failure=kind, error=describe(exc, kind)), before
+        error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
+    finally:
+        if response is not None:
+            await response.aclose()
+    assert response is not None
+    body = reader.body() if reader is not None else b""
+    answer = dict(response.headers.items())  # lower-case names, repeats joined by ", "
+    return Outcome(status=response.status_code, headers=answer, body=body, error=error), False
+
+
+def _reader(response: Response, limit: int, stop_at_title: bool) -> BodyReader:
+    content_type = response.headers.get("content-type")
+    stop = stop_at_title and is_html(content_type)
+    return BodyReader(response.headers.get("content-encoding", ""), limit, stop)
