@@ -14,7 +14,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,9 +36,9 @@ from linkaudit.cli_options import (
 )
 from linkaudit.console import Progress, summary
 from linkaudit.judge import Rules
-from linkaudit.model import CheckOptions, Health, Observation, Resource
+from linkaudit.model import CheckOptions, Finding, Health, Observation, Resource
 from linkaudit.net import parse_resolve
-from linkaudit.report import RunInfo
+from linkaudit.report import ResultLines, RunInfo
 from linkaudit.store import StoreError
 
 FAIL_ON = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}, "never": set()}
@@ -141,9 +141,15 @@ def check_command(
         allow_private=allow_private,
     )
     started = time.monotonic()
+    lines = ResultLines() if json_path is not None else None  # rendered as they are judged
     with _spared_by_the_collector():
         result = audit(
-            resources, options, db_path=db_path, confirm_after=confirm_after, quiet=quiet
+            resources,
+            options,
+            db_path=db_path,
+            confirm_after=confirm_after,
+            quiet=quiet,
+            on_finding=lines.add if lines is not None else None,
         )
         gc.freeze()  # the run's findings too, while the report is built from them
         publish_run(
@@ -152,6 +158,7 @@ def check_command(
             report_path=report_path,
             json_path=json_path,
             confirm_after=confirm_after,
+            lines=lines,
         )
     click.echo(summary(result.observations, time.monotonic() - started))
     if any(finding.health in FAIL_ON[fail_on] for finding in result.findings):
@@ -165,8 +172,10 @@ def publish_run(
     report_path: Path,
     json_path: Path | None,
     confirm_after: int,
+    lines: ResultLines | None = None,
 ) -> None:
-    """The report, --json and $GITHUB_STEP_SUMMARY (publish.py); a failure ends the command."""
+    """The report, --json and $GITHUB_STEP_SUMMARY (publish.py); a failure ends the command.
+    `lines`: the JSON's results, rendered as they were judged."""
     try:
         publish.publish_check(
             RunInfo(result.run_id, result.started_at, result.finished_at, "complete", __version__),
@@ -176,6 +185,7 @@ def publish_run(
             json_path=json_path,
             rules=Rules(confirm_after=confirm_after),
             env=os.environ,
+            lines=lines,
         )
     except (StoreError, publish.OutputError) as error:
         fail(f"{error} (run {result.run_id} is recorded: `linkaudit report` writes it again)")
@@ -210,6 +220,7 @@ def audit(
     db_path: Path,
     confirm_after: int,
     quiet: bool,
+    on_finding: Callable[[Finding], None] | None = None,
 ) -> AuditResult:
     """The run, with its progress on stderr; a failed or interrupted run ends the command."""
     tty = sys.stderr.isatty() and not os.environ.get("CI")
@@ -227,7 +238,12 @@ def audit(
     try:
         result = asyncio.run(
             run_audit(
-                resources, options, db_path=db_path, progress=progress, confirm_after=confirm_after
+                resources,
+                options,
+                db_path=db_path,
+                progress=progress,
+                confirm_after=confirm_after,
+                on_finding=on_finding,
             )
         )
     except StoreError as error:  # another run holds the history, or it is unusable
