@@ -257,6 +257,17 @@ def test_findings_made_as_observations_arrive_are_those_judged_at_the_end(
         assert healths == [Health.HEALTHY, Health.FAILING, Health.FAILING, Health.HEALTHY]
 
 
+def test_each_finding_made_as_its_observation_arrives_is_handed_on(tmp_path: Path) -> None:
+    """on_finding gets the findings as they are judged: the very ones conclude returns."""
+    handed: list[Finding] = []
+    o = Observation(URL, Verdict.OK, title="Essence", checked_at="2026-11-01T06:00:00Z")
+    with RunHistory.open(tmp_path / "h.db", TWO, rules=Rules(), on_finding=handed.append) as h:
+        h.add(o)
+        assert [f.resource for f in handed] == TWO[:2]  # both resources of the URL
+        findings = h.conclude(TWO, {URL: o}, rules=Rules())
+    assert [id(f) for f in findings[:2]] == [id(f) for f in handed]
+
+
 def test_conclude_judges_afresh_what_it_was_not_given_as_it_arrived(tmp_path: Path) -> None:
     """Another observation than the one added, or other rules, are judged at the end."""
     at = "2026-11-03T06:00:00Z"

@@ -21,8 +21,10 @@ from markdown_it.token import Token
 from linkaudit.judge import Rules
 from linkaudit.model import Finding, Health, Hop, Kind, Observation, Resource, Verdict
 from linkaudit.report import (
+    ResultLines,
     RunInfo,
     TrendPoint,
+    json_file_text,
     json_text,
     md_code,
     md_text,
@@ -645,6 +647,19 @@ def test_a_possible_wrong_link_is_said_in_the_summary_on_its_only_sighting() -> 
     assert f"- catalog: 1 added, 0 removed\n{line}\n" in again
     quiet = replace(wrong, flags=())
     assert "possible wrong link" not in render_markdown([quiet], RUN)
+
+
+def test_json_file_from_lines_rendered_ahead_is_the_same_text() -> None:
+    """check renders each result's line as its finding is judged; the file is the same
+    text, and a line kept for another finding (one judged again at the end) is not used."""
+    findings = fixture_findings()
+    expected = json_text(render_json(findings, RUN))
+    assert json_file_text(findings, RUN) == expected
+    lines = ResultLines()
+    for f in findings[::2]:
+        lines.add(f)
+    lines.add(replace(findings[1], evidence="judged before the end"))  # not findings[1]
+    assert json_file_text(findings, RUN, lines) == expected
 
 
 def test_json_file_is_the_document_with_one_result_a_line() -> None:

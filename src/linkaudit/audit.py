@@ -133,11 +133,13 @@ async def run_audit(
     env: Mapping[str, str] | None = None,
     private: Callable[[str], bool] = is_private,
     confirm_after: int = CONFIRM_AFTER,
+    on_finding: Callable[[Finding], None] | None = None,
 ) -> AuditResult:
     """Check every linked resource once; raise NetworkDown when nothing answered.
 
     `db_path` is the history database (None: no history, every finding is a first
-    sighting); `confirm_after` is how many consecutive dead runs confirm `dead`.
+    sighting); `confirm_after` is how many consecutive dead runs confirm `dead`;
+    `on_finding` is handed each finding as it is judged (most before the run ends).
     `resolver`, `sleep`, `env` and `private` let tests replace name resolution, waiting,
     the proxy/trust environment and which addresses count as private.
     """
@@ -147,7 +149,12 @@ async def run_audit(
     rules = Rules(confirm_after=confirm_after)
     # --- history (store + judge): owned by the history helper, see history.py ---
     with RunHistory.open(
-        db_path, resources, options=asdict(options), started_at=started_at, rules=rules
+        db_path,
+        resources,
+        options=asdict(options),
+        started_at=started_at,
+        rules=rules,
+        on_finding=on_finding,
     ) as history:  # StoreBusy/StoreTooNew here; leaving by an exception ends the run aborted
         async with fetcher, history.flushing():  # finished observations on disk every second
             observations = await probe(

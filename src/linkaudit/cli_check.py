@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,9 @@ from linkaudit.cli_options import (
 )
 from linkaudit.console import Progress, summary, warnings
 from linkaudit.judge import Rules
-from linkaudit.model import CheckOptions, Health, Observation, Resource
+from linkaudit.model import CheckOptions, Finding, Health, Observation, Resource
 from linkaudit.net import parse_resolve
-from linkaudit.report import RunInfo
+from linkaudit.report import ResultLines, RunInfo
 from linkaudit.store import StoreError
 
 FAIL_ON = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}, "never": set()}
@@ -147,9 +147,15 @@ def check_command(
         allow_private=allow_private,
     )
     started = time.monotonic()
+    lines = ResultLines() if json_path is not None else None  # rendered as they are judged
     with _spared_by_the_collector():
         result = audit(
-            resources, options, db_path=db_path, confirm_after=confirm_after, quiet=quiet
+            resources,
+            options,
+            db_path=db_path,
+            confirm_after=confirm_after,
+            quiet=quiet,
+            on_finding=lines.add if lines is not None else None,
         )
         gc.freeze()  # the run's findings too, while the report is built from them
         publish_run(
@@ -158,6 +164,7 @@ def check_command(
             report_path=report_path,
             json_path=json_path,
             confirm_after=confirm_after,
+            lines=lines,
         )
     to_stderr = publish.STDOUT in (report_path, json_path)  # stdout carries the document
     click.echo(summary(result.observations, time.monotonic() - started), err=to_stderr)
@@ -174,8 +181,10 @@ def publish_run(
     report_path: Path,
     json_path: Path | None,
     confirm_after: int,
+    lines: ResultLines | None = None,
 ) -> None:
-    """The report, --json and $GITHUB_STEP_SUMMARY (publish.py); a failure ends the command."""
+    """The report, --json and $GITHUB_STEP_SUMMARY (publish.py); a failure ends the command.
+    `lines`: the JSON's results, rendered as they were judged."""
     try:
         publish.publish_check(
             RunInfo(result.run_id, result.started_at, result.finished_at, "complete", __version__),
@@ -185,6 +194,7 @@ def publish_run(
             json_path=json_path,
             rules=Rules(confirm_after=confirm_after),
             env=os.environ,
+            lines=lines,
         )
     except (StoreError, publish.OutputError) as error:
         fail(f"{error} (run {result.run_id} is recorded: `linkaudit report` writes it again)")
@@ -219,6 +229,7 @@ def audit(
     db_path: Path,
     confirm_after: int,
     quiet: bool,
+    on_finding: Callable[[Finding], None] | None = None,
 ) -> AuditResult:
     """The run, with its progress on stderr; a failed or interrupted run ends the command."""
     tty = sys.stderr.isatty() and not os.environ.get("CI")
@@ -242,6 +253,7 @@ def audit(
                     db_path=db_path,
                     progress=progress,
                     confirm_after=confirm_after,
+                    on_finding=on_finding,
                 )
             )
         )

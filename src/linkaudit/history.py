@@ -25,7 +25,7 @@ outright stays `running` until the next run marks it `interrupted` (readers show
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -57,6 +57,7 @@ class RunHistory:
         self._past: dict[str, History] | None = None  # read with the first observation
         self._resources: dict[str, list[Resource]] = {}
         self._early: dict[str, tuple[Observation, dict[Resource, Finding]]] = {}
+        self._on_finding: Callable[[Finding], None] | None = None
 
     @classmethod
     def open(
@@ -67,12 +68,14 @@ class RunHistory:
         options: Mapping[str, Any] | None = None,
         started_at: str | None = None,
         rules: Rules | None = None,
+        on_finding: Callable[[Finding], None] | None = None,
     ) -> RunHistory:
         """Open the store and start a run (StoreBusy if another run holds it); with
-        `rules`, `add` judges each observation as it comes (see the module docstring)."""
+        `rules`, `add` judges each observation as it comes (see the module docstring)
+        and hands each finding to `on_finding` (check renders it ahead for --json)."""
         if db_path is None:
             history = cls(None, resources)
-            history._expect(resources, rules)
+            history._expect(resources, rules, on_finding)
             return history
         store = Store.open(db_path)
         try:
@@ -80,17 +83,23 @@ class RunHistory:
                 history = cls(store, resources)
                 history.run_id = store.start_run(resources, options=options, started_at=started_at)
                 history.previous = previous_of(store.history(history.urls, limit=PREVIOUS_DEPTH))
-                history._expect(resources, rules)
+                history._expect(resources, rules, on_finding)
         except BaseException:
             store.close()
             raise
         return history
 
-    def _expect(self, resources: Sequence[Resource], rules: Rules | None) -> None:
+    def _expect(
+        self,
+        resources: Sequence[Resource],
+        rules: Rules | None,
+        on_finding: Callable[[Finding], None] | None,
+    ) -> None:
         """Ready to judge as observations arrive."""
         if rules is None:
             return
         self._rules = rules
+        self._on_finding = on_finding
         for resource in resources:
             if resource.url:
                 self._resources.setdefault(resource.url, []).append(resource)
@@ -164,6 +173,9 @@ class RunHistory:
         hist = self._past_read().get(observation.url, History())
         findings = {r: judge_one(r, observation, hist, self._rules) for r in resources}
         self._early[observation.url] = (observation, findings)
+        if self._on_finding is not None:
+            for finding in findings.values():
+                self._on_finding(finding)
 
     def _finding(
         self,

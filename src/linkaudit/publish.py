@@ -16,10 +16,10 @@ from pathlib import Path
 from linkaudit.judge import Rules
 from linkaudit.model import Finding
 from linkaudit.report import (
+    ResultLines,
     RunInfo,
-    json_text,
+    json_file_text,
     render_issue,
-    render_json,
     render_markdown,
     render_summary,
 )
@@ -97,9 +97,9 @@ def write_report(path: Path, snap: Snapshot) -> None:
     write_text(path, markdown(snap))
 
 
-def write_json(path: Path, snap: Snapshot) -> None:
-    document = render_json(snap.findings, snap.run)
-    write_text(path, json_text(document))
+def write_json(path: Path, snap: Snapshot, lines: ResultLines | None = None) -> None:
+    """The --json file; results' lines from `lines` when they were rendered ahead."""
+    write_text(path, json_file_text(snap.findings, snap.run, lines))
 
 
 def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
@@ -153,15 +153,17 @@ def publish_check(
     json_path: Path | None,
     rules: Rules,
     env: Mapping[str, str],
+    lines: ResultLines | None = None,
 ) -> Snapshot:
     """After `check`: this run's report, JSON and step summary, compared with the previous
-    complete run in `db_path` (if there is one). Raises StoreError."""
+    complete run in `db_path` (if there is one); `lines`: the JSON's results rendered
+    ahead. Raises StoreError."""
     snap = Snapshot(run, list(findings), None, None, [], rules)
     if db_path.exists():
         with Store.open(db_path, create=False) as store:
             snap = snapshot_of(store, run, list(findings), rules=rules)
     write_report(report_path, snap)
     if json_path is not None:
-        write_json(json_path, snap)
+        write_json(json_path, snap, lines)
     append_step_summary(env, snap)
     return snap

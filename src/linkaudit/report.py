@@ -5,6 +5,7 @@
     render_issue      the body of the "Link health" issue, or None when nothing is dead/moved
     render_json       the `--json` document (design.md's shape), the single place it is built
     json_text         that document as the file's text: one result a line
+    json_file_text    the same text from the findings, lines rendered ahead (ResultLines)
 
 The urgent sections (Dead, Failing, Moved) come first, then the trend, then the rest;
 report_tables.py draws each section's table. Everything that came from the web is
@@ -21,13 +22,23 @@ from datetime import datetime
 from linkaudit.judge import Rules
 from linkaudit.mdtext import md_code, md_text, md_url
 from linkaudit.model import Finding, Flag, Health
-from linkaudit.report_json import RunInfo, counts, json_text, render_json, run_seconds
+from linkaudit.report_json import (
+    ResultLines,
+    RunInfo,
+    counts,
+    json_file_text,
+    json_text,
+    render_json,
+    run_seconds,
+)
 from linkaudit.report_tables import LEGEND, table
 
 __all__ = [
+    "ResultLines",
     "RunInfo",
     "TrendPoint",
     "counts",
+    "json_file_text",
     "json_text",
     "md_code",
     "md_text",

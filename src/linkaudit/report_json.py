@@ -9,7 +9,10 @@ the order the findings come (catalog order). Pure: plain data in, a JSON-ready d
 
 `json_text(document)` is how the file is written: the run on the first line, then one
 compact result per line (a diff shows which URLs changed; json's C encoder writes it
-in a third of the time an indented document takes at 10,000 URLs).
+in a third of the time an indented document takes at 10,000 URLs). `json_file_text`
+writes the same text straight from the findings, taking each result's line from
+`ResultLines` when it was rendered ahead (check renders each as it is judged, in the
+time the run waits for answers).
 """
 
 from __future__ import annotations
@@ -54,37 +57,74 @@ def run_seconds(start: str, end: str | None) -> float | None:
 
 def render_json(findings: Sequence[Finding], run: RunInfo) -> dict[str, Any]:
     """`{"run": {...}, "results": [...]}`: one result per catalogued URL, in catalog order."""
-    seconds = run_seconds(run.started_at, run.finished_at)
-    first: dict[str, Finding] = {}
-    for f in findings:
-        if f.resource.url:
-            first.setdefault(f.resource.url, f)
-    linked = list(first.values())
-    return {
-        "run": {
-            "id": run.id,
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
-            "duration_s": seconds,
-            "state": run.state,
-            "tool_version": run.tool_version,
-            "resources": len(findings),
-            "urls": len(linked),
-            "counts": counts(findings),
-        },
-        "results": [_result(f) for f in linked],
-    }
+    linked = _linked(findings)
+    return {"run": _run(findings, linked, run), "results": [_result(f) for f in linked]}
 
 
 def json_text(document: dict[str, Any]) -> str:
     """The document (render_json's) as valid JSON: `{"run": {...},` on the first line,
     then each result on a line of its own; non-ASCII text as it is."""
-    run = _ENCODER.encode(document["run"])
-    results = [_ENCODER.encode(result) for result in document["results"]]
-    if not results:
-        return f'{{"run": {run}, "results": []}}\n'
-    lines = ",\n".join(results)
-    return f'{{"run": {run},\n"results": [\n{lines}\n]}}\n'
+    return _text(document["run"], [_ENCODER.encode(result) for result in document["results"]])
+
+
+def json_file_text(
+    findings: Sequence[Finding], run: RunInfo, lines: ResultLines | None = None
+) -> str:
+    """json_text(render_json(findings, run)), each result's line taken from `lines`."""
+    linked = _linked(findings)
+    line = lines.line if lines is not None else result_line
+    return _text(_run(findings, linked, run), [line(f) for f in linked])
+
+
+def result_line(finding: Finding) -> str:
+    """One result of the document, as its line in the file."""
+    return _ENCODER.encode(_result(finding))
+
+
+class ResultLines:
+    """Results' lines rendered ahead, each kept with the very finding it renders."""
+
+    def __init__(self) -> None:
+        self._lines: dict[int, tuple[Finding, str]] = {}
+
+    def add(self, finding: Finding) -> None:
+        self._lines[id(finding)] = (finding, result_line(finding))
+
+    def line(self, finding: Finding) -> str:
+        """The line rendered for this finding, else rendered now."""
+        kept = self._lines.get(id(finding))
+        return kept[1] if kept is not None and kept[0] is finding else result_line(finding)
+
+
+def _linked(findings: Sequence[Finding]) -> list[Finding]:
+    """The first finding of each catalogued URL, in catalog order."""
+    first: dict[str, Finding] = {}
+    for f in findings:
+        if f.resource.url:
+            first.setdefault(f.resource.url, f)
+    return list(first.values())
+
+
+def _run(findings: Sequence[Finding], linked: Sequence[Finding], run: RunInfo) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "duration_s": run_seconds(run.started_at, run.finished_at),
+        "state": run.state,
+        "tool_version": run.tool_version,
+        "resources": len(findings),
+        "urls": len(linked),
+        "counts": counts(findings),
+    }
+
+
+def _text(run: dict[str, Any], lines: list[str]) -> str:
+    head = _ENCODER.encode(run)
+    if not lines:
+        return f'{{"run": {head}, "results": []}}\n'
+    body = ",\n".join(lines)
+    return f'{{"run": {head},\n"results": [\n{body}\n]}}\n'
 
 
 def _result(f: Finding) -> dict[str, Any]:
