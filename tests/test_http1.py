@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from linkaudit.fetch import Fetcher
-from linkaudit.http1 import Headers, Http1Pool
+from linkaudit.http1 import Http1Pool, decode_headers
 from linkaudit.model import CheckOptions, FailureKind, Fetched
 from linkaudit.net import AsyncioBackend, GuardedBackend
 from simweb import Reply, SimWeb, page
@@ -175,11 +175,7 @@ def test_a_request_cancelled_while_waiting_frees_its_slot(simweb: SimWeb) -> Non
     ],
 )
 def test_response_headers_read_as_httpx_reads_them(raw: list[tuple[bytes, bytes]]) -> None:
-    ours = Headers.decode(raw)
-    assert dict(ours) == dict(httpx.Headers(raw).items())
-    for name, _ in raw:
-        assert ours.get(name.decode().upper()) == ours[name.decode().lower()]
-        assert name.decode().title() in ours
+    assert decode_headers(raw) == dict(httpx.Headers(raw).items())
 
 
 def test_a_stored_validator_that_is_not_a_valid_header_fails_only_its_fetch(

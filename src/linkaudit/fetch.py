@@ -85,9 +85,9 @@ class Fetcher:
         self._transport = transport  # respx/unit tests only: bypasses the guarded pool
         self._router: Router | None = None
         self._connected: set[str] = set()  # hosts a TCP connection reached (direct only)
-        # Each attempt is bounded as a whole (asyncio.timeout_at in _request); httpcore's own
-        # per-read timers would only add a cancel scope to every socket operation. Connect
-        # keeps its own, so an unreachable host is told apart (before_http) from a slow one.
+        # Each attempt is bounded as a whole (asyncio.timeout_at in exchange.py), with no
+        # timer per socket read. Connect keeps its own timeout, so an unreachable host is
+        # told apart (before_http) from a slow one.
         self._timeouts = httpx.Timeout(None, connect=options.timeout).as_dict()
         self._global = asyncio.Semaphore(options.concurrency)
         self._hosts: dict[str, _Host] = {}
@@ -203,9 +203,10 @@ class Fetcher:
             text = ""
             if outcome.body and (200 <= outcome.status < 300 or outcome.status in REFUSALS):
                 text = decode(outcome.body, outcome.headers.get("content-type"))
-                refresh = meta_refresh(text[:8192]) if follow_meta_refresh else None
                 html_page = outcome.status < 300 and is_html(outcome.headers.get("content-type"))
-                if refresh and html_page and join_url(current, refresh) not in (None, current):
+                # a refusal page's refresh is never followed: no need to look for one
+                refresh = meta_refresh(text[:8192]) if follow_meta_refresh and html_page else None
+                if refresh and join_url(current, refresh) not in (None, current):
                     target, meta = refresh, True
             if target is None:
                 return self._final(
@@ -272,9 +273,9 @@ class Fetcher:
 
         def should_retry(retry_state: RetryCallState) -> bool:
             assert retry_state.outcome is not None
-            outcome = retry_state.outcome.result()
             attempt = retry_state.attempt_number
-            delays[attempt] = self._delay(outcome, attempt, deadline)
+            if attempt not in delays:
+                delays[attempt] = self._delay(retry_state.outcome.result(), attempt, deadline)
             return delays[attempt] is not None
 
         def wait(retry_state: RetryCallState) -> float:
@@ -287,7 +288,8 @@ class Fetcher:
             return delay
 
         outcome = await self._attempt(parsed, headers, limit, deadline, state)
-        if self._delay(outcome, 1, deadline) is not None:  # tenacity only once retrying
+        delays[1] = self._delay(outcome, 1, deadline)
+        if delays[1] is not None:  # tenacity only once retrying
             replay = [outcome]  # tenacity's attempt 1 is the one already made
 
             async def attempt(*args: Any) -> Outcome:

@@ -1,7 +1,8 @@
 """What fetch.py needs from the head of an HTML page: its text, title and meta refresh.
 
     decode(body, content_type)          bytes -> str, charset from header, <meta>, or sniffed
-    extract_title(body, content_type)   <title>, else og:title; entities decoded, space collapsed
+    title_of(text)                      <title>, else og:title; entities decoded, space collapsed
+    extract_title(body, content_type)   the same from a body's bytes
     meta_refresh(text)                  the target of <meta http-equiv="refresh">, if any
     BodyReader                          a streamed body, decoded and bounded in decoded size
 

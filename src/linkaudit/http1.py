@@ -3,7 +3,7 @@
     Http1Pool(backend, ssl_context, ...)   .get(url, headers) -> Http1Response: one request
                                            per connection at a time, idle connections reused
                                            (keep-alive), at most `per_origin` open per origin
-    Http1Response, Headers                 as much of httpx.Response as fetch.py reads
+    Http1Response, decode_headers          as much of httpx.Response as exchange.py reads
 
 Why not httpcore's pool (transport.py still uses it for proxies): under asyncio it takes
 anyio locks, events and cancel scopes around every request, and each asks asyncio for the
@@ -25,7 +25,6 @@ import ssl
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
 
 import httpcore
 import httpx
@@ -111,42 +110,28 @@ class _Origin:
         self.idle: list[_Connection] = []
 
 
-class Headers(dict[str, str]):
+def decode_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """Response headers as httpx gives them: lower-case names, a repeated header's values
-    joined by ", ", decoded as ASCII, else UTF-8, else Latin-1; lookups ignore case."""
-
-    @classmethod
-    def decode(cls, raw: list[tuple[bytes, bytes]]) -> Headers:
-        for encoding in ("ascii", "utf-8", "iso-8859-1"):
-            try:
-                pairs = [
-                    (name.decode(encoding).lower(), value.decode(encoding)) for name, value in raw
-                ]
-            except UnicodeDecodeError:
-                continue
-            break
-        headers = cls()
-        for name, value in pairs:
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        return headers
-
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        return super().get(name.lower(), default)
-
-    def __getitem__(self, name: str) -> str:
-        return super().__getitem__(name.lower())
-
-    def __contains__(self, name: object) -> bool:
-        return super().__contains__(name.lower() if isinstance(name, str) else name)
+    joined by ", ", decoded as ASCII, else UTF-8, else Latin-1."""
+    for encoding in ("ascii", "utf-8", "iso-8859-1"):
+        try:
+            pairs = [(name.decode(encoding).lower(), value.decode(encoding)) for name, value in raw]
+        except UnicodeDecodeError:
+            continue
+        break
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
 
 
 class Http1Response:
-    """An answer, as much of httpx.Response as fetch.py reads: status, headers, the raw
+    """An answer, as much of httpx.Response as exchange.py reads: status, headers, the raw
     body (`aiter_raw`) and `aclose`, which hands the connection back."""
 
     is_stream_consumed = False  # never: the body is read from the connection
 
-    def __init__(self, status_code: int, headers: Headers, body: _Body) -> None:
+    def __init__(self, status_code: int, headers: dict[str, str], body: _Body) -> None:
         self.status_code = status_code
         self.headers = headers
         self._body = body
@@ -190,7 +175,7 @@ class Http1Pool:
         *,
         ssl_context: ssl.SSLContext,
         per_origin: int,
-        keepalive_expiry: float = 5.0,
+        keepalive_expiry: float,
         max_idle: int = 256,
     ) -> None:
         self._backend = backend
@@ -233,7 +218,7 @@ class Http1Pool:
                 raise as_httpx(exc) from exc
             raise
         body = _Body(self, origin, connection)
-        return Http1Response(reply.status, Headers.decode(reply.headers), body)
+        return Http1Response(reply.status, decode_headers(reply.headers), body)
 
     def _reuse(self, origin: _Origin) -> _Connection | None:
         now = time.monotonic()

@@ -10,13 +10,14 @@
 
     failure_of(exc)     what went wrong with a request: (FailureKind, before any HTTP answer)
 
-Exceptions (raised from connect, so they surface from `AsyncClient.send`):
+Exceptions (raised from connect, so they surface from the transports' `get`):
 
     NameNotResolved         the name does not resolve
     PrivateAddressRefused   every address of the target is loopback/private/link-local/...
 
-Because the backend connects to an address but httpcore keeps the origin, the Host
-header and TLS SNI stay the original name (curl's --resolve semantics).
+Because the backend connects to an address while the pools (http1.py, httpcore's for
+proxies) keep the origin, the Host header and TLS SNI stay the original name (curl's
+--resolve semantics).
 """
 
 from __future__ import annotations

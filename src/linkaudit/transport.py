@@ -8,7 +8,7 @@
     proxy_mounts(env)   proxies from HTTP(S)_PROXY, ALL_PROXY, NO_PROXY (as httpx reads them)
     ssl_context(env)    trust from SSL_CERT_FILE / SSL_CERT_DIR (as httpx), else certifi
 
-fetch.py sends requests through the Router itself rather than an httpx.AsyncClient: the
+exchange.py sends requests through the Router itself rather than an httpx.AsyncClient: the
 client's per-request machinery (auth, cookies, redirect bookkeeping, URL merging) is
 unused here and cost about a tenth of the checker's CPU per URL.
 
@@ -201,7 +201,8 @@ def build_router(
     env: Mapping[str, str] | None = None,
     connected: set[str] | None = None,
 ) -> Router:
-    """Guarded direct connections (a pool per origin), environment proxies, trust."""
+    """Guarded direct connections (one pool, idle connections kept per origin), environment
+    proxies, trust."""
     context = ssl_context(env)
     backend = GuardedBackend(
         resolver,
