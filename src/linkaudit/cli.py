@@ -2,7 +2,8 @@
 
 Exit statuses are in cli_options.py (with the options several commands share); `check`
 is in cli_check.py, the `catalog` commands in cli_catalog.py. Nothing below the cli
-modules prints or exits.
+modules prints a message or exits (publish.py writes a document to standard output
+only when its path is `-`); a StoreError escaping any command is one line, exit 2.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from linkaudit.cli_options import (
     fail,
     json_option,
     load_catalog_or_exit,
-    open_store_or_exit,
+    one_on_stdout,
     report_option,
 )
 from linkaudit.history_view import render_runs, render_url_history
 from linkaudit.judge import Rules
 from linkaudit.snapshot import load_snapshot
-from linkaudit.store import StoreError
+from linkaudit.store import Store, StoreError
 
 
 class Linkaudit(click.Group):
@@ -59,7 +60,7 @@ main.add_command(check_command)
 @db_option()
 def history_command(url: str, db_path: Path) -> None:
     """One URL's observations over time: one row per run, oldest first."""
-    with open_store_or_exit(db_path) as store:
+    with Store.open(db_path, create=False) as store:
         if not store.known_url(url):
             fail(f"{url} is not in the history of {db_path}")
         baseline = store.baselines([url]).get(url)
@@ -77,7 +78,7 @@ def history_command(url: str, db_path: Path) -> None:
 )
 def runs_command(db_path: Path, limit: int) -> None:
     """Recent runs, newest first, with their state and verdict counts."""
-    with open_store_or_exit(db_path) as store:
+    with Store.open(db_path, create=False) as store:
         click.echo(render_runs(store.runs(limit=limit)))
 
 
@@ -86,13 +87,10 @@ def runs_command(db_path: Path, limit: int) -> None:
 @db_option()
 def accept_command(url: str, db_path: Path) -> None:
     """Take the page's current title as its expected title (ends a title_drift)."""
-    with open_store_or_exit(db_path) as store:
+    with Store.open(db_path, create=False) as store:
         if not store.known_url(url):
             fail(f"{url} is not in the history of {db_path}")
-        try:
-            previous, title = store.accept_title(url)
-        except StoreError as error:
-            fail(str(error))
+        previous, title = store.accept_title(url)
     was = f" (was {previous.title!r})" if previous and previous.title != title else ""
     click.echo(f"baseline title of {url} is now {title!r}{was}")
 
@@ -103,7 +101,7 @@ def accept_command(url: str, db_path: Path) -> None:
 @main.command("report")
 @CATALOG_PATHS
 @db_option()
-@report_option("Where to write the Markdown report; '-' for standard output.", allow_dash=True)
+@report_option("Where to write the Markdown report; '-' for standard output.")
 @json_option("Also write the run's results as JSON; '-' for standard output.")
 @click.option("--run", "run_id", type=int, metavar="RUN", help="Report this run (default: latest).")
 @click.option("--since", type=int, metavar="RUN", help="Compare with this older run.")
@@ -131,22 +129,18 @@ def report_command(
 
     PATH (default catalog/, when present) is read only for the resources catalogued
     without a URL, which the database does not hold."""
-    if report_path == publish.STDOUT and json_path == publish.STDOUT:
-        fail("--report and --json cannot both be '-' (standard output)")
+    one_on_stdout(report_path, json_path)
     catalog_there = bool(paths) or DEFAULT_CATALOG.is_dir()
     resources = load_catalog_or_exit(paths) if catalog_there else []
     unlinked = [r for r in resources if r.url is None]
-    with open_store_or_exit(db_path) as store:
-        try:
-            snap = load_snapshot(
-                store,
-                run_id=run_id,
-                since=since,
-                unlinked=unlinked,
-                rules=Rules(confirm_after=confirm_after),
-            )
-        except StoreError as error:
-            fail(str(error))
+    with Store.open(db_path, create=False) as store:
+        snap = load_snapshot(
+            store,
+            run_id=run_id,
+            since=since,
+            unlinked=unlinked,
+            rules=Rules(confirm_after=confirm_after),
+        )
     try:
         publish.write_report(report_path, snap)
         if json_path is not None:

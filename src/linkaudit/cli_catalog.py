@@ -12,14 +12,12 @@ from linkaudit.cli_options import (
     CATALOG_PATHS,
     EXIT_USAGE,
     db_option,
-    fail,
     load_catalog_or_exit,
-    open_store_or_exit,
 )
 from linkaudit.listing import kind_counts, render_table, summarize
 from linkaudit.model import Health, Kind
 from linkaudit.snapshot import load_snapshot
-from linkaudit.store import StoreError
+from linkaudit.store import Store
 
 KIND_CHOICE = click.Choice([kind.value for kind in Kind], case_sensitive=False)
 
@@ -95,11 +93,8 @@ def catalog_set_url(words: tuple[str, ...], moved: bool, db_path: Path) -> None:
 
 def moved_pairs(db_path: Path) -> list[tuple[str, str]]:
     """(catalogued URL, where it is now) for every Moved finding of the latest run."""
-    with open_store_or_exit(db_path) as store:
-        try:
-            snap = load_snapshot(store)
-        except StoreError as error:
-            fail(str(error))
+    with Store.open(db_path, create=False) as store:
+        snap = load_snapshot(store)
     return [
         (f.resource.url, f.suggested_url)
         for f in snap.findings

@@ -36,6 +36,7 @@ from linkaudit.cli_options import (
     fail,
     json_option,
     load_catalog_or_exit,
+    one_on_stdout,
     report_option,
 )
 from linkaudit.console import Progress, summary, warnings
@@ -45,6 +46,7 @@ from linkaudit.net import parse_resolve
 from linkaudit.report import ResultLines, RunInfo
 from linkaudit.store import StoreError
 
+DEFAULTS = CheckOptions()  # the options' defaults are the model's
 FAIL_ON = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}, "never": set()}
 
 
@@ -60,32 +62,32 @@ def parse_resolve_option(
 @click.command("check")
 @CATALOG_PATHS
 @db_option("The history database this run is recorded in.")
-@report_option("The Markdown health report to write; '-' for standard output.", allow_dash=True)
+@report_option("The Markdown health report to write; '-' for standard output.")
 @json_option("Also write this run's results as JSON; '-' for standard output.")
 @click.option(
     "--concurrency",
-    default=64,
+    default=DEFAULTS.concurrency,
     show_default=True,
     type=click.IntRange(1, 1024),
     help="Requests in flight at once, all hosts together.",
 )
 @click.option(
     "--per-host",
-    default=4,
+    default=DEFAULTS.per_host,
     show_default=True,
     type=click.IntRange(1, 64),
     help="Requests in flight at once to one host.",
 )
 @click.option(
     "--timeout",
-    default=20.0,
+    default=DEFAULTS.timeout,
     show_default=True,
     type=click.FloatRange(0.1, 600),
     help="Seconds one request may take (connect, headers and body).",
 )
 @click.option(
     "--retries",
-    default=3,
+    default=DEFAULTS.retries,
     show_default=True,
     type=click.IntRange(0, 10),
     help="Retries after a timeout, a reset, a 5xx or a 429.",
@@ -129,8 +131,7 @@ def check_command(
     quiet: bool,
 ) -> None:
     """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
-    if report_path == publish.STDOUT and json_path == publish.STDOUT:
-        fail("--report and --json cannot both be '-' (standard output)")
+    one_on_stdout(report_path, json_path)
     resources = load_catalog_or_exit(paths)
     for path in (db_path, report_path, json_path):
         if path is not None:
@@ -257,8 +258,6 @@ def audit(
                 )
             )
         )
-    except StoreError as error:  # another run holds the history, or it is unusable
-        fail(str(error))
     except NetworkDown as error:
         end_progress_line()
         try:

@@ -19,9 +19,8 @@ from linkaudit.catalog import CatalogError, load_catalog
 from linkaudit.catalog_edit import DEFAULT_CATALOG
 from linkaudit.judge import CONFIRM_AFTER
 from linkaudit.model import Resource
-from linkaudit.store import Store, StoreError
+from linkaudit.publish import STDOUT
 
-EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_ABORTED = 3
@@ -52,11 +51,11 @@ def db_option(help_text: str = "The history database.") -> Callable[[F], F]:
     )
 
 
-def report_option(help_text: str, *, allow_dash: bool = False) -> Callable[[F], F]:
+def report_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "--report",
         "report_path",
-        type=click.Path(path_type=Path, dir_okay=False, allow_dash=allow_dash),
+        type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
         default=Path("reports/health.md"),
         show_default=True,
         help=help_text,
@@ -111,9 +110,7 @@ def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
         raise SystemExit(EXIT_USAGE) from None
 
 
-def open_store_or_exit(db_path: Path) -> Store:
-    """The existing history database, or a one-line message and exit 2."""
-    try:
-        return Store.open(db_path, create=False)
-    except StoreError as error:
-        fail(str(error))
+def one_on_stdout(report_path: Path, json_path: Path | None) -> None:
+    """Exit 2 unless at most one of the report and the JSON goes to standard output."""
+    if report_path == STDOUT and json_path == STDOUT:
+        fail("--report and --json cannot both be '-' (standard output)")

@@ -3,9 +3,9 @@
     render_markdown   the whole report (reports/health.md)
     render_summary    header, changes and the urgent sections (GITHUB_STEP_SUMMARY)
     render_issue      the body of the "Link health" issue, or None when nothing is dead/moved
-    render_json       the `--json` document (design.md's shape), the single place it is built
-    json_text         that document as the file's text: one result a line
-    json_file_text    the same text from the findings, lines rendered ahead (ResultLines)
+    render_json       the `--json` document (design.md's shape) as data
+    json_file_text    that document as the file's text, one result a line (lines rendered
+                      ahead come from ResultLines)
 
 The urgent sections (Dead, Failing, Moved) come first, then the trend, then the rest;
 report_tables.py draws each section's table. Everything that came from the web is
@@ -27,7 +27,6 @@ from linkaudit.report_json import (
     RunInfo,
     counts,
     json_file_text,
-    json_text,
     render_json,
     run_seconds,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "TrendPoint",
     "counts",
     "json_file_text",
-    "json_text",
     "md_code",
     "md_text",
     "md_url",
@@ -236,7 +234,7 @@ def _changes(
 ) -> str:
     wrong = _possible_wrong_links(findings)
     if previous is None:
-        return "\n".join(["No previous complete run to compare with.", *wrong])
+        return "\n\n".join(["No previous complete run to compare with.", *wrong])
     before = {_key(f): f for f in previous}
     kinds: dict[str, list[Finding]] = {}
     for f in sorted(findings, key=_order):
@@ -250,7 +248,7 @@ def _changes(
         else "the previous run"
     )
     if not kinds and not added and not removed:
-        return "\n".join([f"No change since {since}.", *wrong])
+        return "\n\n".join([f"No change since {since}.", *wrong])
     lines = [f"Since {since}:", ""]
     for name in ("newly dead", "newly failing", "recovered", "newly moved", "new title drift"):
         if name in kinds:
@@ -258,12 +256,12 @@ def _changes(
             lines.append(f"- {len(kinds[name])} {name}: {titles}")
     if added or removed:
         lines.append(f"- catalog: {added} added, {removed} removed")
-    return "\n".join(lines + wrong[1:])
+    return "\n".join(lines + wrong)
 
 
 def _possible_wrong_links(findings: Sequence[Finding]) -> list[str]:
-    """A list item (after a blank line) for the URLs whose page, seen for the first time,
-    shares no word with the catalogued title: said once, so said where it is read."""
+    """A list item for the URLs whose page, seen for the first time, shares no word with
+    the catalogued title (said once, so said where it is read); none when there are none."""
     wrong = [f for f in sorted(findings, key=_order) if Flag.POSSIBLE_WRONG_LINK in f.flags]
     if not wrong:
         return []
@@ -274,7 +272,7 @@ def _possible_wrong_links(findings: Sequence[Finding]) -> list[str]:
         for f in wrong
     )
     links = f"{len(wrong)} possible wrong link{'s' * (len(wrong) != 1)}"
-    return ["", f"- {links} (first sight, check by hand): {titles}"]
+    return [f"- {links} (first sight, check by hand): {titles}"]
 
 
 def _change_kinds(f: Finding, before: Finding | None) -> list[str]:

@@ -7,12 +7,11 @@
 One result per catalogued URL (unlinked resources only count in `run.counts`), in
 the order the findings come (catalog order). Pure: plain data in, a JSON-ready dict out.
 
-`json_text(document)` is how the file is written: the run on the first line, then one
-compact result per line (a diff shows which URLs changed; json's C encoder writes it
-in a third of the time an indented document takes at 10,000 URLs). `json_file_text`
-writes the same text straight from the findings, taking each result's line from
-`ResultLines` when it was rendered ahead (check renders each as it is judged, in the
-time the run waits for answers).
+`render_json` is the document as data; `json_file_text` is the file: that document with
+the run on the first line, then one compact result per line (a diff shows which URLs
+changed; json's C encoder writes it in a third of the time an indented document takes
+at 10,000 URLs), each result's line taken from `ResultLines` when it was rendered ahead
+(check renders each as it is judged, in the time the run waits for answers).
 """
 
 from __future__ import annotations
@@ -61,16 +60,12 @@ def render_json(findings: Sequence[Finding], run: RunInfo) -> dict[str, Any]:
     return {"run": _run(findings, linked, run), "results": [_result(f) for f in linked]}
 
 
-def json_text(document: dict[str, Any]) -> str:
-    """The document (render_json's) as valid JSON: `{"run": {...},` on the first line,
-    then each result on a line of its own; non-ASCII text as it is."""
-    return _text(document["run"], [_ENCODER.encode(result) for result in document["results"]])
-
-
 def json_file_text(
     findings: Sequence[Finding], run: RunInfo, lines: ResultLines | None = None
 ) -> str:
-    """json_text(render_json(findings, run)), each result's line taken from `lines`."""
+    """render_json(findings, run) as valid JSON: `{"run": {...},` on the first line, then
+    each result on a line of its own (taken from `lines` when rendered ahead); non-ASCII
+    text as it is."""
     linked = _linked(findings)
     line = lines.line if lines is not None else result_line
     return _text(_run(findings, linked, run), [line(f) for f in linked])
