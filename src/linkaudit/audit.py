@@ -3,7 +3,8 @@
 plan(resources)     distinct linked URLs routed to providers (unlinked ones skipped)
 probe(...)          every provider checks its share through one Fetcher: Observation[]
 network_guard(...)  NetworkDown when every host failed before HTTP (nothing recorded)
-run_audit(...)      all of it; the store and the judge are wired in after the guard
+run_audit(...)      all of it: each observation is written and judged as it arrives
+                    (history.py); after the guard the run is concluded and completed
 
 NetworkDown         the network itself is down: a CI outage must never mark links dead
 """
@@ -155,7 +156,7 @@ async def run_audit(
         started_at=started_at,
         rules=rules,
         on_finding=on_finding,
-    ) as history:  # StoreBusy/StoreTooNew here; leaving by an exception ends the run aborted
+    ) as history:  # StoreBusy/StoreTooNew here; an exception ends it aborted, Ctrl-C interrupted
         async with fetcher, history.flushing():  # finished observations on disk every second
             observations = await probe(
                 the_plan,

@@ -10,8 +10,9 @@ While `flushing()` runs, nothing finished waits more than about `BATCH_DELAY` to
 written, however long the last hosts hang: a run killed then loses at most that much.
 
 Given `rules`, `add` judges each observation as it arrives, in the time the run spends
-waiting for answers (the first reads what the judge needs: the complete runs before
-this one, which no other run can change while this one holds the writer lock);
+waiting for answers, against what `open` read before the first request: the complete
+runs before this one, which no other run can change while this one holds the writer
+lock (read then, never on the event loop while requests are out);
 `conclude` then only assembles, judging afresh what it was not given the same way (an
 observation it did not see, other rules, a baseline `linkaudit accept` changed meanwhile).
 
@@ -53,8 +54,8 @@ class RunHistory:
         self.run_id: int | None = None
         self.previous: dict[str, Previous] = {}
         self._pending: list[Observation] = []
-        self._rules: Rules | None = None  # judge as observations arrive (see `expect`)
-        self._past: dict[str, History] | None = None  # read with the first observation
+        self._rules: Rules | None = None  # judge as observations arrive (see `_expect`)
+        self._past: dict[str, History] = {}  # what the judge needs, read by `open`
         self._resources: dict[str, list[Resource]] = {}
         self._early: dict[str, tuple[Observation, dict[Resource, Finding]]] = {}
         self._on_finding: Callable[[Finding], None] | None = None
@@ -82,7 +83,10 @@ class RunHistory:
             with sqlite_errors(store.path):
                 history = cls(store, resources)
                 history.run_id = store.start_run(resources, options=options, started_at=started_at)
-                history.previous = previous_of(store.history(history.urls, limit=PREVIOUS_DEPTH))
+                history._past = history.load(history.urls)
+                history.previous = previous_of(
+                    {url: hist.past[-PREVIOUS_DEPTH:] for url, hist in history._past.items()}
+                )
                 history._expect(resources, rules, on_finding)
         except BaseException:
             store.close()
@@ -170,7 +174,7 @@ class RunHistory:
     def _judge_early(self, observation: Observation) -> None:
         assert self._rules is not None
         resources = self._resources.get(observation.url, ())
-        hist = self._past_read().get(observation.url, History())
+        hist = self._past.get(observation.url, History())
         findings = {r: judge_one(r, observation, hist, self._rules) for r in resources}
         self._early[observation.url] = (observation, findings)
         if self._on_finding is not None:
@@ -196,12 +200,10 @@ class RunHistory:
         return judge_one(resource, observation, past.get(resource.url, History()), rules)
 
     def _past_now(self) -> dict[str, History]:
-        """The past as `load` reads it now: read once (`_past_read`), its baselines read again
+        """The past as `load` reads it now: read once (by `open`), its baselines read again
         (the only thing another command, `linkaudit accept`, may change during a run)."""
         assert self.store is not None
-        if self._rules is None:
-            return self.load(self.urls)
-        past = self._past_read()
+        past = self._past
         baselines = self.store.baselines(self.urls)
         for url, hist in past.items():
             title = baselines[url].title if url in baselines else None
@@ -209,12 +211,6 @@ class RunHistory:
                 past[url] = replace(hist, baseline=title)
                 self._early.pop(url, None)
         return past
-
-    def _past_read(self) -> dict[str, History]:
-        """What the judge needs of every URL, read once (none without a store)."""
-        if self._past is None:
-            self._past = self.load(self.urls) if self.store is not None else {}
-        return self._past
 
     def load(self, urls: Sequence[str]) -> dict[str, History]:
         """What the judge needs per URL, from complete runs only."""
