@@ -12,7 +12,8 @@ import pytest
 
 from linkaudit.model import Fetched, Flag, Verdict
 from linkaudit.providers import soft404
-from linkaudit.providers.soft404_rules import error_url, root_like, says_not_found, shares_most
+from linkaudit.providers.soft404_rules import error_url, root_like, says_not_found
+from linkaudit.titles import shares_most
 from replica import fetched as page
 
 MDN_URL = "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/404"

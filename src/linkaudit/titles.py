@@ -123,6 +123,24 @@ def shares_nothing(catalogued: str, page: str, *, host: str | None = None) -> bo
     return not any(_close(w, v) for w in left for v in right)
 
 
+def shares_most(catalogued: str | None, page: str | None, *, host: str | None = None) -> bool:
+    """At least half the meaningful words of the catalogued title are in the page title
+    (the soft-404 rules' test that a page is still the resource it was catalogued as)."""
+    if not catalogued or not page:
+        return False
+    want = _words(normalise_title(catalogued, host=host))
+    got = _words(normalise_title(page, host=host))
+    if not want or not got:
+        return False
+    hits = sum(1 for w in want if any(_close(w, v) for v in got))
+    return 2 * hits >= len(want)
+
+
+def words(text: str) -> set[str]:
+    """The meaningful words of a title: lower-case, stopwords dropped."""
+    return _words(text.casefold())
+
+
 def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())}
 

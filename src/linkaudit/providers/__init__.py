@@ -2,6 +2,7 @@
 
     Previous      what history knows of a URL: validators for a conditional GET, last title
     CheckContext  what a provider gets: the shared Fetcher, `emit`, history, the clock
+    Judgement     what a provider concluded of one item (youtube_page.py, arxiv.py)
     Provider      claims(resource) -> bool; async check(resources, ctx) emits exactly one
                   Observation per distinct URL, keyed by the URL exactly as catalogued
     route         resources -> {provider: resources}, the first provider that claims wins;
@@ -16,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from linkaudit.model import CheckOptions, Observation, Resource
+from linkaudit.model import CheckOptions, Observation, Resource, Verdict
 
 if TYPE_CHECKING:
     from linkaudit.fetch import Fetcher
@@ -29,6 +30,18 @@ class Previous:
     etag: str | None = None
     last_modified: str | None = None
     title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What a provider concluded of one item: a verdict with its title, flags and words of
+    evidence; `slow_down`: the site walled us off, ask no more of it this run."""
+
+    verdict: Verdict
+    title: str | None = None
+    flags: tuple[str, ...] = ()
+    evidence: str | None = None
+    slow_down: bool = False
 
 
 @dataclass

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.model import CheckOptions, Fetched, Flag, Kind, Observation, Resource, Verdict
-from linkaudit.providers import CheckContext
+from linkaudit.providers import CheckContext, Judgement
 from linkaudit.providers.soft404_rules import bot_wall
 
 API_PATH = "/api/query"
@@ -127,14 +127,6 @@ def citation_title(body: str) -> str | None:
     node = LexborHTMLParser(body).css_first('meta[name="citation_title"]')
     content = node.attributes.get("content") if node else None
     return " ".join(content.split()) if content else None
-
-
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    verdict: Verdict
-    title: str | None = None
-    flags: tuple[str, ...] = ()
-    evidence: str | None = None
 
 
 def judge_entry(ref: Paper, entry: Entry) -> Judgement:

@@ -31,12 +31,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from linkaudit.model import Fetched, Flag, Observation, Verdict
 from linkaudit.providers.soft404_rules import (
-    CHALLENGE_STATUSES,
     Signal,
     bot_wall,
     bounced,
     header,
-    main_heading,
     not_found_page,
     parked,
     shares_most,
@@ -45,19 +43,13 @@ from linkaudit.providers.soft404_rules import (
 )
 
 __all__ = [
-    "CHALLENGE_STATUSES",
     "HostProbes",
     "Probe",
-    "Signal",
-    "bot_wall",
-    "bounced",
     "header",
     "judge",
     "judge_against_probe",
     "looks_suspicious",
-    "main_heading",
     "not_found_page",
-    "parked",
     "pending_bounce",
     "probe_token",
     "probe_url",

@@ -4,7 +4,9 @@
     parked(fetched)                   a domain-parking or "domain is for sale" page
     not_found_page(fetched, title)    the title or main heading IS a "not found" message
     bounced(url, fetched)             a deep link redirected to the site root or to a 404 URL
-    shares_most(catalogued, page)     the page title carries most words of the catalogued title
+
+Whether a page title still carries the catalogued title's words is titles.py's
+(`shares_most`, `words`), as the judge's title comparisons are.
 
 Every rule asks for strong evidence and stays quiet otherwise: a page that merely
 mentions 404, a title that starts with "404 Not Found" but goes on ("... - HTTP | MDN"),
@@ -22,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.model import Fetched, Flag, Verdict
-from linkaudit.titles import STOPWORDS, normalise_title
+from linkaudit.titles import shares_most, words
 
 CHALLENGE_STATUSES = frozenset({403, 429, 503})
 PARKED_MAX_WORDS = 400  # parking pages are short; a long page is an article, whatever it says
@@ -106,7 +108,6 @@ _ERROR_SEGMENT = re.compile(
     r"|page[-_]?missing",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,8 @@ def header(fetched: Fetched, name: str) -> str:
 
 def _header(headers: Mapping[str, str], name: str) -> str:
     wanted = name.lower()
+    if wanted in headers:  # the fetcher's names are lower-case already
+        return headers[wanted]
     return next((v for k, v in headers.items() if k.lower() == wanted), "")
 
 
@@ -161,32 +164,6 @@ def visible_text(body: str, *, main_only: bool = False) -> str:
                 node.decompose()
     text = root.text(separator=" ", strip=True) if root else ""
     return " ".join(text.split())
-
-
-def words(text: str) -> set[str]:
-    """The meaningful words of a title (lower-case, stopwords dropped)."""
-    found = _WORD.findall(plain(text).casefold())
-    return {w for w in found if w not in STOPWORDS and (len(w) > 1 or w.isdigit())}
-
-
-def shares_most(catalogued: str | None, page: str | None, *, host: str | None = None) -> bool:
-    """At least half the meaningful words of the catalogued title are in the page title."""
-    if not catalogued or not page:
-        return False
-    want = words(normalise_title(catalogued, host=host))
-    got = words(normalise_title(page, host=host))
-    if not want or not got:
-        return False
-    hits = sum(1 for w in want if any(_close(w, v) for v in got))
-    return 2 * hits >= len(want)
-
-
-def _close(a: str, b: str) -> bool:
-    """Same word, allowing plurals and similar endings ("network"/"networks")."""
-    if a == b:
-        return True
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= 4 and longer.startswith(shorter[: max(4, len(shorter) - 2)])
 
 
 def bot_wall(fetched: Fetched) -> Signal | None:
@@ -258,14 +235,15 @@ def says_not_found(text: str | None) -> bool:
 
 def not_found_title(title: str | None) -> bool:
     """A short title that is the message, plus at most one site-name decoration."""
-    if not title or len(plain(title).split()) > TITLE_MAX_WORDS:
+    text = plain(title or "")
+    if not text or len(text.split()) > TITLE_MAX_WORDS:
         return False
-    parts = [p for p in _SEPARATOR.split(plain(title)) if p.strip()]
+    parts = [p for p in _SEPARATOR.split(text) if p.strip()]
     if len(parts) > 2:
         return False
-    message = [p for p in parts if says_not_found(p)]
-    others = [p for p in parts if not says_not_found(p)]
-    return bool(message) and all(len(p.split()) <= 4 for p in others)
+    says = [says_not_found(p) for p in parts]
+    others = [p for p, said in zip(parts, says, strict=True) if not said]
+    return any(says) and all(len(p.split()) <= 4 for p in others)
 
 
 def not_found_page(fetched: Fetched, expected_title: str | None = None) -> Signal | None:

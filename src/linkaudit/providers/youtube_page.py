@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkaudit.model import Fetched, Flag, Kind, Verdict
+from linkaudit.providers import Judgement
 
 CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
 SORRY_HOSTS = frozenset({"google.com", "www.google.com", "ipv4.google.com", "ipv6.google.com"})
@@ -50,17 +51,6 @@ GONE = re.compile(
 )
 UNUSUAL_TRAFFIC = re.compile(r"unusual traffic from your computer network", re.IGNORECASE)
 PLAYER_DATA = ("ytInitialPlayerResponse", "ytInitialData")
-
-
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    """A verdict with its title, flags and words of evidence."""
-
-    verdict: Verdict
-    title: str | None = None
-    flags: tuple[str, ...] = ()
-    evidence: str | None = None
-    slow_down: bool = False  # a wall: pause the host, ask no more of it this run
 
 
 CONSENT_WALL = Judgement(
