@@ -20,6 +20,7 @@ from linkaudit.catalog_edit import DEFAULT_CATALOG
 from linkaudit.judge import CONFIRM_AFTER
 from linkaudit.model import Resource
 from linkaudit.publish import STDOUT
+from linkaudit.store import DEFAULT_DB
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -45,7 +46,7 @@ def db_option(help_text: str = "The history database.") -> Callable[[F], F]:
         "--db",
         "db_path",
         type=click.Path(path_type=Path, dir_okay=False),
-        default=Path("reports/history.db"),
+        default=DEFAULT_DB,
         show_default=True,
         help=help_text,
     )

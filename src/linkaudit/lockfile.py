@@ -21,10 +21,6 @@ class WriterLock:
         self.path = path
         self._handle: IO[str] | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._handle is not None
-
     def acquire(self, *, patience: float = 0.0) -> bool:
         """Take the lock without blocking, retrying for `patience` seconds; True if held."""
         if self._handle is not None:

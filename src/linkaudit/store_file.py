@@ -13,6 +13,7 @@ Every check here only reads: a file that is refused is left exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,7 +82,7 @@ def check_file(db: Database, path: Path) -> int:
             f"{path} has schema version {version}, newer than this linkaudit "
             f"{__version__} understands ({SCHEMA_VERSION}): upgrade linkaudit"
         )
-    known = [m.name for m in MIGRATIONS.pending(Database(memory=True))]
+    known = _migration_names()
     if applied != known[:version] or (version == 0 and tables):
         found = f"tables {', '.join(tables)}" if tables else "no linkaudit tables"
         raise StoreError(
@@ -91,6 +92,12 @@ def check_file(db: Database, path: Path) -> int:
     if damage != "ok":
         raise StoreError(f"{path} {NOT_OURS} ({damage}): {MOVE_IT}")
     return version
+
+
+@functools.cache
+def _migration_names() -> list[str]:
+    """Every migration's name, in order (what a fresh database would apply)."""
+    return [m.name for m in MIGRATIONS.pending(Database(memory=True))]
 
 
 def unusable(path: Path, exc: BaseException | None) -> StoreError | None:
