@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from linkaudit.history import BATCH_SIZE
+from linkaudit.history.recorder import BATCH_SIZE
+from linkaudit.history.store import RunState, Store
 from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
-from linkaudit.store import RunState, Store
 
 VERDICTS = list(Verdict)
 

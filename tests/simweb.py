@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 
-from linkaudit.net import NameNotResolved
+from linkaudit.fetch.names import NameNotResolved
 
 ADDRESS_BASE = "127.0.0.{}"  # host i listens on 127.0.0.(i + 2)
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 404: "Not Found"}

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from linkaudit.catalog import detect_kind
-from linkaudit.fetch import Fetcher
+from linkaudit.catalog.load import detect_kind
+from linkaudit.fetch.fetcher import Fetcher
 from linkaudit.model import CheckOptions, Fetched, Flag, Observation, Resource, Verdict
 from linkaudit.providers import CheckContext, arxiv, route
 from replica import replica

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
-from linkaudit.catalog import CatalogError, dedupe_key, detect_kind, load_catalog
+from linkaudit.catalog.load import CatalogError, dedupe_key, detect_kind, load_catalog
 from linkaudit.cli import main
 from linkaudit.model import Kind
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from linkaudit.catalog import load_catalog
-from linkaudit.catalog_edit import EditError, set_url, set_url_command
+from linkaudit.catalog.edit import EditError, set_url, set_url_command
+from linkaudit.catalog.load import load_catalog
 from linkaudit.cli import main
-from linkaudit.history import RunHistory
+from linkaudit.history.recorder import RunHistory
 from linkaudit.model import Hop, Observation, Verdict
 
 OLD = "http://old.example/book?id=1&x=2"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.catalog import CatalogError, load_catalog
-from linkaudit.catalog_yaml import YamlProblem, read_yaml
+from linkaudit.catalog.load import CatalogError, load_catalog
+from linkaudit.catalog.yaml_reader import YamlProblem, read_yaml
 
 
 def title_of(text: str) -> object:

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from linkaudit.cli import main
-from linkaudit.history import STOPPED
+from linkaudit.history.recorder import STOPPED
 from simweb import Reply, SimWeb, page
 
 OUTPUTS = {"--db": "h.db", "--report": "health.md", "--json": "run.json"}

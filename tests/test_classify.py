@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from linkaudit.classify import classify
 from linkaudit.model import FailureKind, Fetched, Hop, Verdict
+from linkaudit.providers.classify import classify
 
 U = "https://example.org/a"
 F = "https://example.org/b"

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from linkaudit.cli import main
+from linkaudit.history.store import RunState, Store, StoreError
 from linkaudit.model import Kind, Observation, Resource, Verdict
-from linkaudit.store import RunState, Store, StoreError
 
 
 def test_a_history_error_in_the_middle_of_a_command_is_one_line_and_exit_2(

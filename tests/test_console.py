@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkaudit.console import Progress, summary, warnings
+from linkaudit.cli.console import Progress, summary, warnings
 from linkaudit.model import Observation, Verdict
 
 

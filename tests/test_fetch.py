@@ -19,9 +19,8 @@ import respx
 
 from conftest import simweb_private
 from linkaudit import USER_AGENT
-from linkaudit.fetch import Fetcher
-from linkaudit.model import CheckOptions, FailureKind, Fetched
-from linkaudit.net import (
+from linkaudit.fetch.fetcher import Fetcher
+from linkaudit.fetch.names import (
     NO_SUCH_NAME,
     NameNotResolved,
     ResolverUnavailable,
@@ -29,6 +28,7 @@ from linkaudit.net import (
     is_private,
     parse_resolve,
 )
+from linkaudit.model import CheckOptions, FailureKind, Fetched
 from simweb import Reply, SimWeb, html, page
 
 # --- the connection layer (pure parts) ---

@@ -20,7 +20,9 @@ from click.testing import CliRunner
 from linkaudit import __version__
 from linkaudit.audit import NetworkDown, run_audit
 from linkaudit.cli import main
-from linkaudit.history import RunHistory
+from linkaudit.history.recorder import RunHistory
+from linkaudit.history.schema import BaselineHow
+from linkaudit.history.store import RunState, Store
 from linkaudit.judge import Rules, judge
 from linkaudit.model import (
     CheckOptions,
@@ -32,8 +34,6 @@ from linkaudit.model import (
     Verdict,
 )
 from linkaudit.providers import Previous
-from linkaudit.store import RunState, Store
-from linkaudit.store_schema import BaselineHow
 from simweb import Reply, SimWeb, page
 
 URL = "http://127.0.0.1:9/page"

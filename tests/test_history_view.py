@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from linkaudit.cli import main
+from linkaudit.history.store import RunState, Store
 from linkaudit.model import Kind, Observation, Resource, Verdict
-from linkaudit.store import RunState, Store
 
 A, B = "http://127.0.0.1:9/a", "http://127.0.0.1:9/b"
 CATALOG = [Resource(title="t", section="", kind=Kind.WEB, url=u) for u in (A, B)]

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from linkaudit.html import (
+from linkaudit.fetch.html import (
     BodyReader,
     _parsed_title,
     _plain_title,

@@ -16,10 +16,10 @@ import httpcore
 import httpx
 import pytest
 
-from linkaudit.fetch import Fetcher
-from linkaudit.http1 import Http1Pool, decode_headers
+from linkaudit.fetch.fetcher import Fetcher
+from linkaudit.fetch.http1 import Http1Pool, decode_headers
+from linkaudit.fetch.names import AsyncioBackend, GuardedBackend
 from linkaudit.model import CheckOptions, FailureKind, Fetched
-from linkaudit.net import AsyncioBackend, GuardedBackend
 from simweb import Reply, SimWeb, page
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkaudit.listing import render_table, summarize
+from linkaudit.cli.listing import render_table, summarize
 from linkaudit.model import Kind, Resource
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkaudit.mdlinks import MarkdownLink, extract_links
+from linkaudit.catalog.markdown import MarkdownLink, extract_links
 
 
 def test_front_matter_is_skipped_and_lines_still_count_from_the_top() -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import simweb_private
 from linkaudit.audit import run_audit
+from linkaudit.fetch.names import CachingResolver, NameNotResolved, ResolverUnavailable
 from linkaudit.model import CheckOptions, Kind, Resource, Verdict
-from linkaudit.net import CachingResolver, NameNotResolved, ResolverUnavailable
 from simweb import SimWeb, page
 
 

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 
 from linkaudit.judge import Rules
 from linkaudit.model import Finding, Health, Hop, Kind, Observation, Resource, Verdict
-from linkaudit.report import (
+from linkaudit.report.markdown import (
     ResultLines,
     RunInfo,
     TrendPoint,

@@ -7,8 +7,8 @@ from email.utils import format_datetime
 
 import pytest
 
+from linkaudit.fetch.retry import Outcome, beyond_cap, retry_after, retry_delay
 from linkaudit.model import FailureKind
-from linkaudit.retry import Outcome, beyond_cap, retry_after, retry_delay
 
 NOW = 1_800_000_000.0
 

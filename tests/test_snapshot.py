@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.history import RunHistory
+from linkaudit.history.recorder import RunHistory
+from linkaudit.history.store import Store, StoreError
 from linkaudit.model import Finding, Health, Kind, Observation, Resource, Verdict
 from linkaudit.snapshot import load_snapshot, snapshot_of
-from linkaudit.store import Store, StoreError
 
 A, B, C = "http://127.0.0.2:9/a", "http://127.0.0.3:9/b", "http://127.0.0.4:9/c"
 RES = [

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from linkaudit.fetch import Fetcher
+from linkaudit.fetch.fetcher import Fetcher
 from linkaudit.model import CheckOptions, Fetched, Flag, Hop, Kind, Observation, Resource, Verdict
 from linkaudit.providers import CheckContext, soft404
 from linkaudit.providers.web import WebProvider

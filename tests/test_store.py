@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
-from linkaudit.store import (
+from linkaudit.history.schema import MIGRATIONS
+from linkaudit.history.store import (
     SCHEMA_VERSION,
     BaselineHow,
     RunState,
@@ -21,7 +21,7 @@ from linkaudit.store import (
     StoreMissing,
     StoreTooNew,
 )
-from linkaudit.store_schema import MIGRATIONS
+from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
 
 A = "https://a.example/x"
 B = "https://b.example/y"
@@ -227,7 +227,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from linkaudit.model import Kind, Observation, Resource, Verdict
-from linkaudit.store import Store
+from linkaudit.history.store import Store
 
 store = Store.open(Path(sys.argv[1]))
 store.start_run([Resource(title="t", section="", kind=Kind.WEB, url="https://a.example/x")])

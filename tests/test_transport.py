@@ -10,8 +10,8 @@ import certifi
 import httpx
 import pytest
 
+from linkaudit.fetch.transport import Router, proxy_mounts, ssl_context
 from linkaudit.model import FailureKind
-from linkaudit.transport import Router, proxy_mounts, ssl_context
 from simweb import SimWeb, page
 from test_fetch import fetch
 

@@ -11,7 +11,7 @@ import h11
 import httpx
 import pytest
 
-from linkaudit.wire import CUT_SHORT, NO_RESPONSE, Reply, request_bytes
+from linkaudit.fetch.wire import CUT_SHORT, NO_RESPONSE, Reply, request_bytes
 
 BODY = b"<!doctype html><title>Hi</title>" + b"x" * 300
 

@@ -10,9 +10,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from linkaudit.catalog import detect_kind
+from linkaudit.catalog.load import detect_kind
 from linkaudit.cli import main
-from linkaudit.fetch import Fetcher
+from linkaudit.fetch.fetcher import Fetcher
 from linkaudit.model import (
     CheckOptions,
     Fetched,

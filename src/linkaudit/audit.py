@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from linkaudit.fetch import Fetcher, Resolver
-from linkaudit.history import RunHistory
+from linkaudit.fetch.fetcher import Fetcher, Resolver
+from linkaudit.fetch.names import is_private
+from linkaudit.history.recorder import RunHistory
 from linkaudit.judge import CONFIRM_AFTER, Rules
 from linkaudit.model import CheckOptions, Finding, Observation, Resource, Verdict
-from linkaudit.net import is_private
 from linkaudit.providers import CheckContext, Previous, Provider, default_providers, route
 
 

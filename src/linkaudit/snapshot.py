@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from linkaudit.history.schema import row_observation
+from linkaudit.history.store import HISTORY_LIMIT, BaselineHow, RunRow, RunState, Store, StoreError
 from linkaudit.judge import History, Rules, judge
 from linkaudit.model import Finding, Kind, Observation, Resource, Verdict
-from linkaudit.report import RunInfo, TrendPoint
-from linkaudit.store import HISTORY_LIMIT, BaselineHow, RunRow, RunState, Store, StoreError
-from linkaudit.store_schema import row_observation
+from linkaudit.report.markdown import RunInfo, TrendPoint
 
 LIVE = tuple(v.value for v in Verdict if v.is_live)
 FAILING = tuple(v.value for v in Verdict if v.is_failing)

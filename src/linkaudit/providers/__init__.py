@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from linkaudit.model import CheckOptions, Observation, Resource, Verdict
 
 if TYPE_CHECKING:
-    from linkaudit.fetch import Fetcher
+    from linkaudit.fetch.fetcher import Fetcher
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from linkaudit.classify import classify
 from linkaudit.model import Fetched, Observation, Resource
 from linkaudit.providers import CheckContext, Previous
+from linkaudit.providers.classify import classify
 
 try:  # the soft-404 heuristics are optional: without them, classify's verdict stands
     from linkaudit.providers import soft404

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from linkaudit.catalog_yaml import Item, YamlProblem, read_yaml
+from linkaudit.catalog.yaml_reader import Item, YamlProblem, read_yaml
 from linkaudit.model import Kind, Resource
 
 if TYPE_CHECKING:
-    from linkaudit.mdlinks import MarkdownLink
+    from linkaudit.catalog.markdown import MarkdownLink
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MARKDOWN_SUFFIXES = (".md",)
@@ -300,7 +300,7 @@ def _yaml_entry(item: Item, problems: _Problems) -> Resource | None:
 def _read_markdown(text: str, problems: _Problems) -> list[Resource]:
     resources: list[Resource] = []
     seen: set[str] = set()
-    from linkaudit.mdlinks import extract_links  # noqa: PLC0415 - markdown-it only for .md
+    from linkaudit.catalog.markdown import extract_links  # noqa: PLC0415 - markdown-it only for .md
 
     for link in extract_links(text):
         resource = _markdown_link(link, problems)

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import click
 
-from linkaudit import __version__, publish
-from linkaudit.catalog_edit import DEFAULT_CATALOG
-from linkaudit.cli_catalog import catalog
-from linkaudit.cli_check import check_command
-from linkaudit.cli_options import (
+from linkaudit import __version__
+from linkaudit.catalog.edit import DEFAULT_CATALOG
+from linkaudit.cli.catalog import catalog
+from linkaudit.cli.check import check_command
+from linkaudit.cli.history_view import render_runs, render_url_history
+from linkaudit.cli.options import (
     CATALOG_PATHS,
     CONFIRM_AFTER_OPTION,
     db_option,
@@ -26,10 +27,10 @@ from linkaudit.cli_options import (
     one_on_stdout,
     report_option,
 )
-from linkaudit.history_view import render_runs, render_url_history
+from linkaudit.history.store import Store, StoreError
 from linkaudit.judge import Rules
+from linkaudit.report import publish
 from linkaudit.snapshot import load_snapshot
-from linkaudit.store import Store, StoreError
 
 
 class Linkaudit(click.Group):

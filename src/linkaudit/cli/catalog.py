@@ -7,17 +7,17 @@ from pathlib import Path
 
 import click
 
-from linkaudit.catalog_edit import EditError, set_url
-from linkaudit.cli_options import (
+from linkaudit.catalog.edit import EditError, set_url
+from linkaudit.cli.listing import kind_counts, render_table, summarize
+from linkaudit.cli.options import (
     CATALOG_PATHS,
     EXIT_USAGE,
     db_option,
     load_catalog_or_exit,
 )
-from linkaudit.listing import kind_counts, render_table, summarize
+from linkaudit.history.store import Store
 from linkaudit.model import Health, Kind
 from linkaudit.snapshot import load_snapshot
-from linkaudit.store import Store
 
 KIND_CHOICE = click.Choice([kind.value for kind in Kind], case_sensitive=False)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from linkaudit import __version__
-from linkaudit.store_schema import MIGRATIONS, SCHEMA_VERSION
+from linkaudit.history.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_TABLE = MIGRATIONS.migrations_table  # sqlite-utils' record of applied steps

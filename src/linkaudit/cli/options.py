@@ -15,12 +15,12 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from linkaudit.catalog import CatalogError, load_catalog
-from linkaudit.catalog_edit import DEFAULT_CATALOG
+from linkaudit.catalog.edit import DEFAULT_CATALOG
+from linkaudit.catalog.load import CatalogError, load_catalog
+from linkaudit.history.store import DEFAULT_DB
 from linkaudit.judge import CONFIRM_AFTER
 from linkaudit.model import Resource
-from linkaudit.publish import STDOUT
-from linkaudit.store import DEFAULT_DB
+from linkaudit.report.publish import STDOUT
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2

@@ -13,9 +13,10 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from linkaudit.history.store import Store
 from linkaudit.judge import Rules
 from linkaudit.model import Finding
-from linkaudit.report import (
+from linkaudit.report.markdown import (
     ResultLines,
     RunInfo,
     json_file_text,
@@ -24,7 +25,6 @@ from linkaudit.report import (
     render_summary,
 )
 from linkaudit.snapshot import Snapshot, snapshot_of
-from linkaudit.store import Store
 
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 

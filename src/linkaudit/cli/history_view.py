@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from linkaudit.history.store import Baseline, HistoryRow, RunRow, RunState
 from linkaudit.model import Verdict
-from linkaudit.store import Baseline, HistoryRow, RunRow, RunState
 
 TITLE_WIDTH = 60
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from linkaudit.model import Observation, Verdict
-from linkaudit.store_schema import (
+from linkaudit.history.schema import (
     Baseline,
     BaselineHow,
     HistoryRow,
@@ -18,6 +17,7 @@ from linkaudit.store_schema import (
     RunState,
     row_observation,
 )
+from linkaudit.model import Observation, Verdict
 
 HISTORY_LIMIT = 60  # past observations per URL handed to the judge
 DIED = "process ended mid-run"

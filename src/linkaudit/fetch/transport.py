@@ -29,8 +29,8 @@ import certifi
 import httpcore
 import httpx
 
-from linkaudit.http1 import CORE_ERRORS, Http1Pool, Http1Response, as_httpx
-from linkaudit.net import GuardedBackend, Resolver, is_ip, is_private
+from linkaudit.fetch.http1 import CORE_ERRORS, Http1Pool, Http1Response, as_httpx
+from linkaudit.fetch.names import GuardedBackend, Resolver, is_ip, is_private
 
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request
 Response = httpx.Response | Http1Response  # what Router.get answers (the same attributes)

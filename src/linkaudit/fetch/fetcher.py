@@ -26,10 +26,9 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
-from linkaudit.exchange import REFUSALS, exchange
-from linkaudit.html import decode, is_html, meta_refresh, title_of
-from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop
-from linkaudit.net import (
+from linkaudit.fetch.exchange import REFUSALS, exchange
+from linkaudit.fetch.html import decode, is_html, meta_refresh, title_of
+from linkaudit.fetch.names import (
     CachingResolver,
     NameNotResolved,
     PrivateAddressRefused,
@@ -40,8 +39,9 @@ from linkaudit.net import (
     parse_http_url,
     system_resolver,
 )
-from linkaudit.retry import Outcome, beyond_cap, retry_delay
-from linkaudit.transport import Router, build_router
+from linkaudit.fetch.retry import Outcome, beyond_cap, retry_delay
+from linkaudit.fetch.transport import Router, build_router
+from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop
 
 __all__ = ["Fetcher", "NameNotResolved", "Resolver"]
 

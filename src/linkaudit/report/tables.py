@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from linkaudit.catalog import dedupe_key, url_problem
-from linkaudit.catalog_edit import set_url_command
-from linkaudit.mdtext import md_code, md_text, md_url
+from linkaudit.catalog.edit import set_url_command
+from linkaudit.catalog.load import dedupe_key, url_problem
 from linkaudit.model import Finding, Flag, Health, Verdict
+from linkaudit.report.escape import md_code, md_text, md_url
 
 # Verdict -> one symbol of the "last runs" strip (oldest first, this run last).
 STRIP = {

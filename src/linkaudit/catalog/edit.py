@@ -25,7 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkaudit.catalog import YAML_SUFFIXES, CatalogError, dedupe_key, load_catalog, url_problem
+from linkaudit.catalog.load import (
+    YAML_SUFFIXES,
+    CatalogError,
+    dedupe_key,
+    load_catalog,
+    url_problem,
+)
 from linkaudit.model import Resource
 
 DEFAULT_CATALOG = Path("catalog")  # what `check` and `catalog ...` read when given no PATH
@@ -180,7 +186,7 @@ def _occurrences(text: str, needle: str) -> list[int]:
 
 
 def _links_to(text: str, url: str) -> int:
-    from linkaudit.mdlinks import extract_links  # noqa: PLC0415 - markdown-it only for .md
+    from linkaudit.catalog.markdown import extract_links  # noqa: PLC0415 - markdown-it only for .md
 
     return sum(1 for link in extract_links(text) if link.url == url)
 

@@ -33,9 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from linkaudit import __version__
-from linkaudit.lockfile import WriterLock
-from linkaudit.model import Observation, Resource, Verdict
-from linkaudit.store_file import (
+from linkaudit.history.file import (
     StoreBusy,
     StoreError,
     StoreMissing,
@@ -45,8 +43,9 @@ from linkaudit.store_file import (
     sqlite_errors,
     unusable,
 )
-from linkaudit.store_queries import DIED, HISTORY_LIMIT, HistoryQueries
-from linkaudit.store_schema import (
+from linkaudit.history.lock import WriterLock
+from linkaudit.history.queries import DIED, HISTORY_LIMIT, HistoryQueries
+from linkaudit.history.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Baseline,
@@ -56,6 +55,7 @@ from linkaudit.store_schema import (
     RunState,
     observation_row,
 )
+from linkaudit.model import Observation, Resource, Verdict
 
 __all__ = [
     "HISTORY_LIMIT",

@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Mapping
 import httpcore
 import httpx
 
-from linkaudit.wire import Reply, request_bytes
+from linkaudit.fetch.wire import Reply, request_bytes
 
 READ_BYTES = 64 * 1024  # as httpcore
 Origin = tuple[bytes, bytes, int]

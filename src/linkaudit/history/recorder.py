@@ -33,11 +33,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from linkaudit.history.file import sqlite_errors, unusable
+from linkaudit.history.store import RunState, Store
 from linkaudit.judge import History, Rules, judge_one, new_baselines
 from linkaudit.model import Finding, Observation, Resource
 from linkaudit.providers import Previous
-from linkaudit.store import RunState, Store
-from linkaudit.store_file import sqlite_errors, unusable
 
 BATCH_SIZE = 100  # observations per transaction, written as soon as they are queued
 BATCH_DELAY = 1.0  # seconds: flushing() writes a smaller queue at least this often

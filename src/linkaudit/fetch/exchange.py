@@ -16,11 +16,11 @@ from collections.abc import Mapping
 import httpx
 
 from linkaudit import USER_AGENT
-from linkaudit.html import BodyReader, is_html
+from linkaudit.fetch.html import BodyReader, is_html
+from linkaudit.fetch.names import NameNotResolved, PrivateAddressRefused, describe, failure_of
+from linkaudit.fetch.retry import Outcome
+from linkaudit.fetch.transport import Response, Router
 from linkaudit.model import FailureKind
-from linkaudit.net import NameNotResolved, PrivateAddressRefused, describe, failure_of
-from linkaudit.retry import Outcome
-from linkaudit.transport import Response, Router
 
 DEFAULT_HEADERS = {
     "User-Agent": USER_AGENT,

@@ -23,9 +23,10 @@ from typing import Any
 
 import click
 
-from linkaudit import __version__, publish
+from linkaudit import __version__
 from linkaudit.audit import AuditResult, NetworkDown, run_audit
-from linkaudit.cli_options import (
+from linkaudit.cli.console import Progress, summary, warnings
+from linkaudit.cli.options import (
     CATALOG_PATHS,
     CONFIRM_AFTER_OPTION,
     EXIT_ABORTED,
@@ -39,12 +40,12 @@ from linkaudit.cli_options import (
     one_on_stdout,
     report_option,
 )
-from linkaudit.console import Progress, summary, warnings
+from linkaudit.fetch.names import parse_resolve
+from linkaudit.history.store import StoreError
 from linkaudit.judge import Rules
 from linkaudit.model import CheckOptions, Finding, Health, Observation, Resource
-from linkaudit.net import parse_resolve
-from linkaudit.report import ResultLines, RunInfo
-from linkaudit.store import StoreError
+from linkaudit.report import publish
+from linkaudit.report.markdown import ResultLines, RunInfo
 
 DEFAULTS = CheckOptions()  # the options' defaults are the model's
 FAIL_ON = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}, "never": set()}

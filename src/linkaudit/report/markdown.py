@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from linkaudit.judge import Rules
-from linkaudit.mdtext import md_code, md_text, md_url
 from linkaudit.model import Finding, Flag, Health
-from linkaudit.report_json import (
+from linkaudit.report.escape import md_code, md_text, md_url
+from linkaudit.report.results import (
     ResultLines,
     RunInfo,
     counts,
@@ -30,7 +30,7 @@ from linkaudit.report_json import (
     render_json,
     run_seconds,
 )
-from linkaudit.report_tables import LEGEND, table
+from linkaudit.report.tables import LEGEND, table
 
 __all__ = [
     "ResultLines",
