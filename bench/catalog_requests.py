@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from linkaudit.audit import run_audit  # noqa: E402
-from linkaudit.catalog.load import load_catalog  # noqa: E402
+from linkaudit.catalog import load_catalog  # noqa: E402
 from linkaudit.model import CheckOptions, Resource  # noqa: E402
 from linkaudit.providers import default_providers  # noqa: E402
 from linkaudit.providers.arxiv import ArxivProvider, Pacer  # noqa: E402

@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from linkaudit.history.recorder import BATCH_SIZE
-from linkaudit.history.store import RunState, Store
-from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
+from linkaudit.config import BATCH_SIZE
+from linkaudit.history import Store
+from linkaudit.model import Hop, Kind, Observation, Resource, RunState, Verdict
 
 VERDICTS = list(Verdict)
 

@@ -27,7 +27,7 @@ response), `drip=0.5` (status line and headers one byte every 0.5 s), `drip_body
 (headers at once, then the body one byte every 0.5 s), `size=N` (a body of N bytes,
 streamed, never held in memory), `gzip_bomb=N` (gzip of N zero bytes, with
 Content-Encoding: gzip), `delay=0.05` (wait before answering). Unprogrammed paths get 404.
-`SimWeb(tls=server_context)` serves HTTPS instead (see test_fetch.py for a certificate).
+`SimWeb(tls=server_context)` serves HTTPS instead (see test_fetch_fetcher.py for a certificate).
 `web.latency` delays every answer (the bench's L).
 """
 
@@ -45,8 +45,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
-
-from linkaudit.fetch.names import NameNotResolved
 
 ADDRESS_BASE = "127.0.0.{}"  # host i listens on 127.0.0.(i + 2)
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 404: "Not Found"}
@@ -140,6 +138,8 @@ class SimWeb:
 
     def resolver(self, names: Mapping[str, int | str] | None = None):
         """A fetch.Resolver: IP literals as themselves, `names` as given, others unknown."""
+        from linkaudit.fetch import NameNotResolved  # the server itself needs no linkaudit
+
         table = {k.lower(): self._host(v) for k, v in (names or {}).items()}
 
         async def resolve(host: str, port: int) -> list[str]:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from linkaudit.catalog.edit import EditError, set_url, set_url_command
-from linkaudit.catalog.load import load_catalog
+from linkaudit.catalog import load_catalog, set_url, set_url_command
 from linkaudit.cli import main
-from linkaudit.history.recorder import RunHistory
+from linkaudit.errors import EditError
 from linkaudit.model import Hop, Observation, Verdict
+from rounds import recorded_run
 
 OLD = "http://old.example/book?id=1&x=2"
 NEW = "https://new.example/book/it's"
@@ -197,21 +197,18 @@ def record_moves(db: Path, moves: dict[str, str]) -> None:
     """One complete run in which each catalogued URL answered through a 301."""
     at = "2026-11-22T06:00:00Z"
     resources = load_catalog([db.parent / "guide.yaml"])
-    with RunHistory.open(db, resources, started_at=at) as history:
-        observations = {
-            old: Observation(
-                old,
-                Verdict.MOVED,
-                final_url=new,
-                http_status=200,
-                checked_at=at,
-                hops=(Hop(old, 301), Hop(new, 200)),
-            )
-            for old, new in moves.items()
-        }
-        for o in observations.values():
-            history.add(o)
-        history.conclude(resources, observations, finished_at=at)
+    observations = {
+        old: Observation(
+            old,
+            Verdict.MOVED,
+            final_url=new,
+            http_status=200,
+            checked_at=at,
+            hops=(Hop(old, 301), Hop(new, 200)),
+        )
+        for old, new in moves.items()
+    }
+    recorded_run(db, resources, observations)
 
 
 def test_set_url_moved_applies_every_moved_finding_of_the_latest_run(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from linkaudit.judge import History, Rules, judge, judge_one, new_baselines
-from linkaudit.model import Finding, Health, Kind, Observation, Resource, Verdict
+from linkaudit.judge import judge, judge_one, new_baselines
+from linkaudit.model import Finding, Health, Kind, Observation, Past, Resource, Rules, Verdict
 
 URL = "https://example.org/page"
 RES = Resource(title="Deep Learning Book", section="Books", kind=Kind.WEB, url=URL)
@@ -48,7 +48,7 @@ def run(
     }
     seq = [obs(codes[c], 1 + i * days) for i, c in enumerate(verdicts)]
     this = obs(codes[verdicts[-1]], 1 + (len(verdicts) - 1) * days, **kw)
-    hist = History(past=tuple(seq[:-1]), baseline=baseline, first_seen="2026-10-01T00:00:00Z")
+    hist = Past(observations=tuple(seq[:-1]), baseline=baseline, first_seen="2026-10-01T00:00:00Z")
     return judge_one(RES, this, hist, Rules())
 
 
@@ -106,9 +106,9 @@ def test_the_error_rule_counts_any_failing_verdict() -> None:
 def test_confirm_after_is_configurable() -> None:
     seq = [obs(Verdict.DEAD, 1), obs(Verdict.DEAD, 8)]
     three = Rules(confirm_after=3)
-    assert judge_one(RES, seq[1], History(past=(seq[0],)), three).health is Health.FAILING
+    assert judge_one(RES, seq[1], Past(observations=(seq[0],)), three).health is Health.FAILING
     seq.append(obs(Verdict.DEAD, 15))
-    assert judge_one(RES, seq[2], History(past=tuple(seq[:2])), three).health is Health.DEAD
+    assert judge_one(RES, seq[2], Past(observations=tuple(seq[:2])), three).health is Health.DEAD
 
 
 def test_dates_a_maintainer_needs() -> None:
@@ -153,11 +153,11 @@ def test_title_drift(baseline: str, title: str, drift: bool) -> None:
 
 def test_first_live_title_becomes_the_baseline() -> None:
     this = obs(Verdict.OK, 1, title="Deep Learning Book - YouTube")
-    f = judge_one(RES, this, History(), Rules())
+    f = judge_one(RES, this, Past(), Rules())
     assert f.baseline_title == "Deep Learning Book - YouTube"
     assert not f.title_drift
     assert new_baselines({URL: this}, {}) == {URL: "Deep Learning Book - YouTube"}
-    assert new_baselines({URL: this}, {URL: History(baseline="Old")}) == {}
+    assert new_baselines({URL: this}, {URL: Past(baseline="Old")}) == {}
     assert new_baselines({URL: obs(Verdict.DEAD, 1)}, {}) == {}
 
 
@@ -173,16 +173,16 @@ def test_first_live_title_becomes_the_baseline() -> None:
 )
 def test_possible_wrong_link_on_first_sight(catalogued: str, page: str, flagged: bool) -> None:
     res = Resource(title=catalogued, section="", kind=Kind.WEB, url=URL)
-    f = judge_one(res, obs(Verdict.OK, 1, title=page), History(), Rules())
+    f = judge_one(res, obs(Verdict.OK, 1, title=page), Past(), Rules())
     assert ("possible_wrong_link" in f.flags) is flagged
     # once: with a baseline recorded, the next run does not repeat it
-    later = judge_one(res, obs(Verdict.OK, 8, title=page), History(baseline=page), Rules())
+    later = judge_one(res, obs(Verdict.OK, 8, title=page), Past(baseline=page), Rules())
     assert "possible_wrong_link" not in later.flags
 
 
 def test_unlinked_and_unchecked_resources() -> None:
     unlinked = Resource(title="A primer", section="", kind=Kind.WEB)
-    findings = judge([unlinked, RES], {}, {})
+    findings = judge([unlinked, RES], {}, {}, rules=Rules())
     assert [f.health for f in findings] == [Health.UNLINKED, Health.BLOCKED]
     assert findings[1].evidence == "not checked in this run"
 

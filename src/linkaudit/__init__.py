@@ -1,4 +1,18 @@
-"""linkaudit: a link-health and freshness auditor for curated learning resources."""
+"""linkaudit: a link-health and freshness auditor for curated learning resources.
+
+The package is built in layers, each importing only the layers below it
+(tests/test_layers.py holds it to that):
+
+    0  model, config, errors, text, titles, files   shared types, limits, small helpers
+    1  catalog/   read, validate and edit the catalog files
+       fetch/     the HTTP client: politeness, retries, redirects, bounded reads, names
+       history/   the stored runs in SQLite: schema, writes, queries (records, never judges)
+    2  providers/ what is special about a site; classify one fetch into an Observation
+       judge      observations and their past -> findings (health over time), pure
+    3  audit      one run from start to end, and the replay of a stored one
+    4  report/    findings -> Markdown, JSON, step summary, issue body; writing them
+    5  cli/       the click commands and their terminal views: wiring only
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
@@ -7,7 +21,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-PROJECT_URL = "https://github.com/linkaudit/linkaudit"
-USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
-
-__all__ = ["PROJECT_URL", "USER_AGENT", "__version__"]
+__all__ = ["__version__"]

@@ -1,40 +1,48 @@
-"""One audit run, start to end: plan, probe, (store, judge). The only module that sequences.
+"""One audit run, start to end, and the replay of a stored one. The only module that sequences.
 
-plan(resources)     distinct linked URLs routed to providers (unlinked ones skipped)
-probe(...)          every provider checks its share through one Fetcher: Observation[]
-network_guard(...)  NetworkDown when every host failed before HTTP (nothing recorded)
-run_audit(...)      all of it: each observation is written and judged as it arrives
-                    (history.py); after the guard the run is concluded and completed
+    plan(resources, providers)    distinct linked URLs routed to providers (unlinked skipped)
+    probe(plan, fetcher, ...)     every provider checks its share: one Observation per URL
+    network_guard(observations)   NetworkDown when every host failed before HTTP
+    judged(resources, ...)        the judge (judge.py), called from here alone
+    run_audit(resources, options, store=...)   a run: record it, read its past, probe
+                                  (each observation recorded as it arrives), guard, judge
+                                  once, complete it with its new title baselines
+    replay(store, row, ...)       a stored complete run's findings, judged again the same way
+    snapshot_after(store, result) what the report of a run says: its findings, the previous
+                                  complete run's (replayed) and the trend
+    stored_snapshot(store, ...)   the same for a stored run (`linkaudit report`)
 
-NetworkDown         the network itself is down: a CI outage must never mark links dead
+The store is opened by the caller and stays open for the report: one session a command.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit
+from dataclasses import asdict, dataclass, field, replace
 
-from linkaudit.fetch.fetcher import Fetcher, Resolver
-from linkaudit.fetch.names import is_private
-from linkaudit.history.recorder import RunHistory
-from linkaudit.judge import CONFIRM_AFTER, Rules
-from linkaudit.model import CheckOptions, Finding, Observation, Resource, Verdict
-from linkaudit.providers import CheckContext, Previous, Provider, default_providers, route
-
-
-class NetworkDown(Exception):
-    """Every host failed before any HTTP response (DNS or connect): nothing recorded."""
-
-    def __init__(self, hosts: int) -> None:
-        counted = f"{hosts} host{'s' * (hosts != 1)}"
-        super().__init__(f"network unavailable: 0 of {counted} answered; nothing recorded")
-        self.hosts = hosts
+from linkaudit import __version__
+from linkaudit.catalog.urls import host_of
+from linkaudit.errors import NetworkDown, StoreError
+from linkaudit.fetch import Fetcher, Resolver, is_private
+from linkaudit.history import Recorder, Store, previous_of
+from linkaudit.judge import judge, new_baselines
+from linkaudit.model import (
+    CheckOptions,
+    Finding,
+    Observation,
+    Past,
+    Previous,
+    Resource,
+    Rules,
+    RunInfo,
+    RunRow,
+    Snapshot,
+    TrendPoint,
+    Verdict,
+)
+from linkaudit.providers import CheckContext, Provider, default_providers, route
+from linkaudit.text import utc_now
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,10 @@ class AuditResult:
     observations: dict[str, Observation]
     findings: list[Finding]
 
+    @property
+    def run(self) -> RunInfo:
+        return RunInfo(self.run_id, self.started_at, self.finished_at, "complete", __version__)
+
     def __repr__(self) -> str:
         # Short: asyncio.run's exit calls signal.getsignal(), whose Enum lookup formats the
         # repr of its handler's task and so of this result (0.5 s for 10,000 URLs in full).
@@ -62,20 +74,6 @@ class AuditResult:
             f"AuditResult(run_id={self.run_id!r}, {len(self.observations)} observations, "
             f"{len(self.findings)} findings)"
         )
-
-
-def utc_now() -> str:
-    """ISO 8601 UTC, second precision, as stored and reported."""
-    return _iso_second(int(time.time()))
-
-
-@functools.lru_cache(maxsize=4)  # every observation asks: formatted once a second
-def _iso_second(second: int) -> str:
-    return datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def plan(resources: Sequence[Resource], *, providers: Sequence[Provider]) -> Plan:
@@ -93,6 +91,16 @@ def network_guard(observations: Mapping[str, Observation]) -> None:
         return  # some host answered (the usual case: decided without parsing every URL)
     if observations:
         raise NetworkDown(len({host_of(url) for url in observations}))
+
+
+def judged(
+    resources: Sequence[Resource],
+    observations: Mapping[str, Observation],
+    past: Mapping[str, Past],
+    rules: Rules,
+) -> list[Finding]:
+    """The findings of one run: the one place the judge is asked."""
+    return judge(resources, observations, past, rules=rules)
 
 
 async def probe(
@@ -125,7 +133,8 @@ async def run_audit(
     resources: Sequence[Resource],
     options: CheckOptions,
     *,
-    db_path: Path | None = None,
+    store: Store | None = None,
+    rules: Rules | None = None,
     resolver: Resolver | None = None,
     progress: Callable[[Observation], None] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -133,62 +142,146 @@ async def run_audit(
     previous: Mapping[str, Previous] | None = None,
     env: Mapping[str, str] | None = None,
     private: Callable[[str], bool] = is_private,
-    confirm_after: int = CONFIRM_AFTER,
-    on_finding: Callable[[Finding], None] | None = None,
 ) -> AuditResult:
-    """Check every linked resource once; raise NetworkDown when nothing answered.
+    """Check every linked resource once, record it in `store` (None: no history, every
+    finding a first sighting) and judge it; raise NetworkDown when nothing answered.
 
-    `db_path` is the history database (None: no history, every finding is a first
-    sighting); `confirm_after` is how many consecutive dead runs confirm `dead`;
-    `on_finding` is handed each finding as it is judged (most before the run ends).
-    `resolver`, `sleep`, `env` and `private` let tests replace name resolution, waiting,
-    the proxy/trust environment and which addresses count as private.
+    StoreBusy/StoreTooNew before the first request; an exception ends the run aborted,
+    Ctrl-C or a cancellation interrupted (history/recorder.py). `resolver`, `sleep`, `env`
+    and `private` let tests replace name resolution, waiting, the proxy/trust
+    environment and which addresses count as private; `previous` the validators.
     """
+    rules = rules or Rules()
     started_at = utc_now()
     the_plan = plan(resources, providers=providers or default_providers(options))
     fetcher = Fetcher(options, resolver=resolver, sleep=sleep, env=env, private=private)
-    rules = Rules(confirm_after=confirm_after)
-    # --- history (store + judge): owned by the history helper, see history.py ---
-    with RunHistory.open(
-        db_path,
-        resources,
-        options=asdict(options),
-        started_at=started_at,
-        rules=rules,
-        on_finding=on_finding,
-    ) as history:  # StoreBusy/StoreTooNew here; an exception ends it aborted, Ctrl-C interrupted
-        async with fetcher, history.flushing():  # finished observations on disk every second
+    with Recorder.start(store, resources, options=asdict(options), started_at=started_at) as rec:
+        past = store.past(the_plan.urls) if store is not None else {}  # before any request
+        async with fetcher, rec.flushing():  # finished observations on disk every second
             observations = await probe(
                 the_plan,
                 fetcher,
-                previous=history.previous if previous is None else previous,
-                progress=_recording(history, progress),
+                previous=previous_of(past) if previous is None else previous,
+                progress=_recording(rec, progress),
             )
         network_guard(observations)
         finished_at = utc_now()
-        findings = history.conclude(
-            resources,
-            observations,
-            rules=rules,
-            finished_at=finished_at,
-        )
-    return AuditResult(
-        run_id=history.run_id,
-        started_at=started_at,
-        finished_at=finished_at,
-        observations=observations,
-        findings=findings,
-    )
+        if store is not None:
+            past = _accepted_meanwhile(store, past)
+        findings = judged(resources, observations, past, rules)
+        rec.complete(finished_at=finished_at, baselines=new_baselines(observations, past))
+    return AuditResult(rec.run_id, started_at, finished_at, observations, findings)
 
 
 def _recording(
-    history: RunHistory, progress: Callable[[Observation], None] | None
+    recorder: Recorder, progress: Callable[[Observation], None] | None
 ) -> Callable[[Observation], None]:
     """Each observation into the history (written in batches), then to `progress`."""
 
     def record(observation: Observation) -> None:
-        history.add(observation)
+        recorder.add(observation)
         if progress is not None:
             progress(observation)
 
     return record
+
+
+def _accepted_meanwhile(store: Store, past: dict[str, Past]) -> dict[str, Past]:
+    """The past with the baselines as they are now: `linkaudit accept` may have run during
+    the check (the only change another command can make while a run holds the store)."""
+    baselines = store.baselines(past)
+    return {
+        url: known
+        if (title := baselines[url].title if url in baselines else None) == known.baseline
+        else replace(known, baseline=title)
+        for url, known in past.items()
+    }
+
+
+# --- what a report says ---------------------------------------------------------------
+
+
+def replay(
+    store: Store, row: RunRow, *, unlinked: Sequence[Resource] = (), rules: Rules
+) -> list[Finding]:
+    """The findings of complete run `row`, judged again from what the store holds, as
+    `check` judged them (but a baseline accepted since counts, and the catalog titles and
+    sections are the latest recorded). Unlinked resources are not stored: `unlinked`."""
+    observations = store.observations_of(row.id)
+    resources = store.resources_of(list(observations))
+    past = store.past(list(observations), before=row.id)
+    return judged([*resources, *unlinked], observations, past, rules)
+
+
+def stored_snapshot(
+    store: Store,
+    *,
+    run_id: int | None = None,
+    since: int | None = None,
+    unlinked: Sequence[Resource] = (),
+    rules: Rules,
+) -> Snapshot:
+    """Run `run_id` (default: the latest complete run) replayed, with its comparison.
+
+    Raises StoreError when there is no such complete run."""
+    runs = store.complete_runs()
+    if not runs:
+        raise StoreError(f"no complete run in {store.path} yet (run `linkaudit check`)")
+    row = runs[-1] if run_id is None else next((r for r in runs if r.id == run_id), None)
+    if row is None:
+        raise StoreError(f"run {run_id} is not a complete run in {store.path}")
+    findings = replay(store, row, unlinked=unlinked, rules=rules)
+    return _around(store, runs, row, _info(row), findings, since=since, rules=rules)
+
+
+def snapshot_after(
+    store: Store | None, result: AuditResult, *, rules: Rules, since: int | None = None
+) -> Snapshot:
+    """What the report of the run just made says, compared with the complete run before."""
+    if store is None:
+        return Snapshot(result.run, result.findings, rules=rules)
+    runs = [r for r in store.complete_runs() if result.run_id is None or r.id <= result.run_id]
+    row = next((r for r in runs if r.id == result.run_id), None)
+    return _around(store, runs, row, result.run, result.findings, since=since, rules=rules)
+
+
+def _around(
+    store: Store,
+    runs: Sequence[RunRow],
+    row: RunRow | None,
+    run: RunInfo,
+    findings: list[Finding],
+    *,
+    since: int | None,
+    rules: Rules,
+) -> Snapshot:
+    """`findings` of `row` (None: a run not recorded complete) with the run they are
+    compared with (`since`, else the complete run before) replayed, and the trend."""
+    upto = [r for r in runs if row is None or r.id <= row.id]
+    earlier = [r for r in upto if row is None or r.id < row.id]
+    if since is not None:
+        chosen = next((r for r in earlier if r.id == since), None)
+        if chosen is None:
+            raise StoreError(f"run {since} is not a complete run before this one")
+    else:
+        chosen = earlier[-1] if earlier else None
+    unlinked = [f.resource for f in findings if f.resource.url is None]
+    previous = replay(store, chosen, unlinked=unlinked, rules=rules) if chosen else None
+    return Snapshot(
+        run,
+        findings,
+        _info(chosen) if chosen else None,
+        previous,
+        [_point(r) for r in upto],
+        rules,
+    )
+
+
+def _info(row: RunRow) -> RunInfo:
+    return RunInfo(row.id, row.started_at, row.finished_at, row.state.value, row.tool_version)
+
+
+def _point(row: RunRow) -> TrendPoint:
+    answered = sum(row.counts.get(v, 0) for v in Verdict if v.is_live)
+    failed = sum(row.counts.get(v, 0) for v in Verdict if v.is_failing)
+    return TrendPoint(row.id, row.started_at, answered, failed)

@@ -1,8 +1,9 @@
-"""This run's observations plus the history of complete runs -> one Finding per resource.
+"""This run's observations plus each URL's past -> one Finding per resource (health over time).
 
-Pure: plain data in, plain data out; no clock, no database, no network.
+Pure: plain data in, plain data out; no clock, no database, no network. audit.py calls
+it, once per run (and once per stored run a report replays).
 
-Rules (`Rules` holds the numbers; `blocked` observations are no evidence either way
+Rules (model.Rules holds the numbers; `blocked` observations are no evidence either way
 and are skipped when counting streaks and changes):
 
     unlinked   the resource has no URL
@@ -30,55 +31,28 @@ so a run that does not complete cannot swallow the flag).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from itertools import pairwise
-from urllib.parse import urlsplit
 
-from linkaudit.model import Finding, Flag, Health, Observation, Resource, Verdict
+from linkaudit.catalog.urls import host_of
+from linkaudit.model import Finding, Flag, Health, Observation, Past, Resource, Rules, Verdict
+from linkaudit.text import day, seconds_between
 from linkaudit.titles import same_title, shares_nothing
 
-CONFIRM_AFTER = 2  # consecutive dead runs that confirm `dead` (--confirm-after)
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """The thresholds of judgement; defaults are the CLI's defaults."""
-
-    confirm_after: int = CONFIRM_AFTER
-    error_after: int = 4
-    error_days: float = 7.0
-    flaky_window: int = 5
-    flaky_changes: int = 2
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    """What the store knows about one URL before this run."""
-
-    past: tuple[Observation, ...] = ()  # from complete runs, oldest first
-    baseline: str | None = None  # the title the page is expected to carry
-    first_seen: str | None = None  # first catalogued (ISO 8601)
-    last_live: str | None = None  # last live observation before this run
-
-
-_NO_HISTORY = History()  # frozen: one for every URL the store knows nothing of
+_NO_PAST = Past()  # frozen: one for every URL the history knows nothing of
 
 
 def judge(
     resources: Sequence[Resource],
     observations: Mapping[str, Observation],
-    history: Mapping[str, History],
+    past: Mapping[str, Past],
     *,
-    rules: Rules | None = None,
+    rules: Rules,
 ) -> list[Finding]:
     """One Finding per resource, in catalog order."""
-    rules = rules or Rules()
     return [
         judge_one(
             r,
             observations.get(r.url) if r.url else None,
-            history.get(r.url, _NO_HISTORY) if r.url else _NO_HISTORY,
+            past.get(r.url, _NO_PAST) if r.url else _NO_PAST,
             rules,
         )
         for r in resources
@@ -86,21 +60,21 @@ def judge(
 
 
 def new_baselines(
-    observations: Mapping[str, Observation], history: Mapping[str, History]
+    observations: Mapping[str, Observation], past: Mapping[str, Past]
 ) -> dict[str, str]:
     """Live titles of URLs that have no baseline yet: they become the baseline."""
     return {
         url: o.title
         for url, o in observations.items()
-        if o.verdict.is_live and o.title and history.get(url, _NO_HISTORY).baseline is None
+        if o.verdict.is_live and o.title and past.get(url, _NO_PAST).baseline is None
     }
 
 
-def judge_one(resource: Resource, obs: Observation | None, hist: History, rules: Rules) -> Finding:
+def judge_one(resource: Resource, obs: Observation | None, hist: Past, rules: Rules) -> Finding:
     """The health of one resource, with the evidence and dates behind it."""
     if resource.url is None:
         return Finding(resource, Health.UNLINKED, evidence="catalogued without a URL")
-    seq = [*hist.past, obs] if obs else list(hist.past)
+    seq = [*hist.observations, obs] if obs else list(hist.observations)
     first_seen = hist.first_seen or (seq[0].checked_at if seq else None) or None
     recent = tuple(o.verdict for o in seq[-rules.flaky_window :])
     if obs is None:
@@ -117,32 +91,29 @@ def judge_one(resource: Resource, obs: Observation | None, hist: History, rules:
     failing = _trailing(signal, lambda v: v.is_failing)
     gone = _trailing(signal, lambda v: v.is_gone)
     failing_since = failing[0].checked_at if failing and obs.verdict.is_failing else None
-    past_live = [o.checked_at for o in hist.past if o.verdict.is_live]
-    last_live = (
-        obs.checked_at if obs.verdict.is_live else (hist.last_live or max(past_live, default=None))
-    )
+    last_live = obs.checked_at if obs.verdict.is_live else (hist.last_live or _last_live(hist))
     changes = _changes(seq[-rules.flaky_window :])
     flaky = changes >= rules.flaky_changes
 
-    host = urlsplit(obs.final_url or resource.url).hostname
     flags = list(obs.flags)
     drift = False
     baseline = hist.baseline
     if obs.verdict.is_live and obs.title:
+        host = host_of(obs.final_url or resource.url) or None
         if baseline is None:
             baseline = obs.title
             if resource.title and shares_nothing(resource.title, obs.title, host=host):
-                flags.append(Flag.POSSIBLE_WRONG_LINK.value)
+                flags.append(Flag.POSSIBLE_WRONG_LINK)
         elif not same_title(baseline, obs.title, host=host):
             drift = True
-            flags.append(Flag.TITLE_DRIFT.value)
+            flags.append(Flag.TITLE_DRIFT)
 
     health, evidence, suggested = _health(
         obs, signal=signal, failing=failing, gone=gone, flaky=flaky, drift=drift, rules=rules
     )
     if flaky:
         evidence += f"; {changes} changes between live and failing in the last runs"
-    if Flag.POSSIBLE_WRONG_LINK.value in flags:
+    if Flag.POSSIBLE_WRONG_LINK in flags:
         evidence += f"; page title {obs.title!r} shares no word with the catalogued title"
     return Finding(
         resource=resource,
@@ -176,7 +147,7 @@ def _health(
         return Health.BLOCKED, f"{what}: cannot be verified, not evidence of death", None
     if obs.verdict.is_failing:
         since = _day(failing[0].checked_at)
-        span = _days_between(failing[0].checked_at, obs.checked_at)
+        span = (seconds_between(failing[0].checked_at, obs.checked_at) or 0.0) / 86400
         if len(gone) >= rules.confirm_after:
             return Health.DEAD, f"{what} in {len(gone)} consecutive runs since {since}", None
         if len(failing) >= rules.error_after and span >= rules.error_days:
@@ -222,8 +193,17 @@ def _trailing(seq: list[Observation], pred: Callable[[Verdict], bool]) -> list[O
 
 def _changes(window: Sequence[Observation]) -> int:
     """Changes between live and failing, blocked skipped."""
-    states = [o.verdict.is_live for o in window if o.verdict is not Verdict.BLOCKED]
-    return sum(1 for a, b in pairwise(states) if a != b)
+    changes, was = 0, None
+    for o in window:
+        if o.verdict is not Verdict.BLOCKED:
+            live = o.verdict.is_live
+            changes += was is not None and live != was
+            was = live
+    return changes
+
+
+def _last_live(hist: Past) -> str | None:
+    return max((o.checked_at for o in hist.observations if o.verdict.is_live), default=None)
 
 
 def _describe(o: Observation) -> str:
@@ -232,12 +212,4 @@ def _describe(o: Observation) -> str:
 
 
 def _day(at: str) -> str:
-    return at[:10] if at else "?"
-
-
-def _days_between(start: str, end: str) -> float:
-    try:
-        delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
-    except ValueError:
-        return 0.0
-    return delta.total_seconds() / 86400
+    return day(at) or "?"

@@ -1,10 +1,17 @@
 """The shared vocabulary of linkaudit: plain, frozen data passed between the stages.
 
-    Resource      one catalogued item (catalog.py)
-    Hop           one step of a redirect chain (fetch.py)
-    Fetched       the raw facts of fetching one URL (fetch.py, providers/)
-    Observation   what one check of one URL found, with a Verdict (classify.py)
+    Resource      one catalogued item (catalog/)
+    Hop           one step of a redirect chain (fetch/)
+    Fetched       the raw facts of fetching one URL (fetch/, for providers/)
+    Judgement     what a provider or a rule concludes about one fetch (providers/)
+    Observation   what one check of one URL found, with a Verdict (providers/ classify)
+    Previous      what the last live check saw of a URL: validators, title (history/)
+    Past          what the history knows of a URL before this run, for the judge (history/)
     Finding       what a maintainer should do about one resource, with a Health (judge.py)
+    Rules         the judge's thresholds
+    RunState, Baseline, RunRow, RunObservation   the stored runs (history/)
+    RunInfo, TrendPoint, Snapshot                what a report is about (audit.py, report/)
+    CheckOptions  how politely and how hard to check (defaults: config.py)
 
 Enum values are the spelling used in SQLite, JSON and the report alike.
 """
@@ -14,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from linkaudit import config
+
 
 class Kind(StrEnum):
     """What sort of resource a URL points at; decides which provider checks it."""
@@ -22,8 +31,6 @@ class Kind(StrEnum):
     YOUTUBE_VIDEO = "youtube_video"
     YOUTUBE_CHANNEL = "youtube_channel"
     ARXIV = "arxiv"
-    PDF = "pdf"
-    GITHUB = "github"
     WEB = "web"
 
 
@@ -159,13 +166,30 @@ class Fetched:
     error: str | None = None
     meta_refresh: bool = False  # a <meta http-equiv="refresh"> was followed
     elapsed_ms: int = 0
-    attempts: int = 1
     before_http: bool = False  # failed before any HTTP response (DNS, connect)
 
 
 @dataclass(frozen=True, slots=True)
+class Judgement:
+    """What a provider or a soft-404 rule concludes about one fetch: a verdict, the title
+    it found, flags and its reason in words (the observation's `error` for a verdict that
+    is not live, its `note` for one that is); `slow_down`: the site walled us off, ask no
+    more of it this run."""
+
+    verdict: Verdict
+    title: str | None = None
+    flags: tuple[Flag, ...] = ()
+    reason: str | None = None
+    slow_down: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Observation:
-    """What one check of one URL found in this run (`elapsed_ms`: as in Fetched)."""
+    """What one check of one URL found in this run (`elapsed_ms`: as in Fetched).
+
+    `error` says what went wrong (never set for a clean live answer); `note` is a
+    provider's remark about a live resource (a newer arXiv version, embedding disabled).
+    """
 
     url: str
     verdict: Verdict
@@ -173,13 +197,33 @@ class Observation:
     http_status: int | None = None
     hops: tuple[Hop, ...] = ()
     title: str | None = None
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
     error: str | None = None
+    note: str | None = None
     elapsed_ms: int = 0
     checked_at: str = ""  # ISO 8601, UTC
     etag: str | None = None
     last_modified: str | None = None
     before_http: bool = False  # no HTTP response at all: feeds the network-down guard
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """What the last run saw of one URL, if it was live: for a conditional GET and a 304."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Past:
+    """What the history knows of one URL before this run: what the judge weighs."""
+
+    observations: tuple[Observation, ...] = ()  # from complete runs, oldest first
+    baseline: str | None = None  # the title the page is expected to carry
+    first_seen: str | None = None  # first catalogued (ISO 8601)
+    last_live: str | None = None  # last live observation before this run
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +235,7 @@ class Finding:
     observation: Observation | None = None
     baseline_title: str | None = None
     title_drift: bool = False
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
     suggested_url: str | None = None
     evidence: str = ""
     first_seen: str | None = None
@@ -201,18 +245,117 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Rules:
+    """The thresholds of judgement over time (judge.py); defaults are the CLI's defaults."""
+
+    confirm_after: int = config.CONFIRM_AFTER
+    error_after: int = config.ERROR_AFTER
+    error_days: float = config.ERROR_DAYS
+    flaky_window: int = config.FLAKY_WINDOW
+    flaky_changes: int = config.FLAKY_CHANGES
+
+
+# --- the stored runs ---------------------------------------------------------------------
+
+
+class RunState(StrEnum):
+    """A run is `running` while it writes, then `complete`, `aborted` (nothing recorded)
+    or `interrupted` (Ctrl-C, SIGTERM, or its process died); only complete runs count."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    ABORTED = "aborted"
+    INTERRUPTED = "interrupted"
+
+
+class BaselineHow(StrEnum):
+    FIRST_SEEN = "first_seen"
+    ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The title a URL is expected to carry, since when and how it was set."""
+
+    title: str
+    since: str
+    how: BaselineHow
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """One stored run, as `linkaudit runs` shows it."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    state: RunState
+    tool_version: str
+    resources: int
+    counts: dict[str, int]
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunObservation:
+    """One stored observation of one URL with the state of its run (`linkaudit history`)."""
+
+    run_id: int
+    run_state: RunState
+    observation: Observation
+
+
+# --- what a report is about ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """The run a report is about (or the one it is compared with)."""
+
+    id: int | None
+    started_at: str
+    finished_at: str | None = None
+    state: str = "complete"
+    tool_version: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One complete run's checks, before any judging over time: how many URLs answered
+    (ok, redirected, moved) and how many failed the check (dead, soft dead, error)."""
+
+    run_id: int
+    started_at: str
+    answered: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything a report says: a run's findings, those of the run it is compared with
+    (None: there is none), the trend of complete runs and the rules of the judgement."""
+
+    run: RunInfo
+    findings: list[Finding]
+    previous_run: RunInfo | None = None
+    previous: list[Finding] | None = None
+    trend: list[TrendPoint] = field(default_factory=list)
+    rules: Rules = field(default_factory=Rules)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckOptions:
     """How politely and how hard to check. Defaults are the CLI's defaults."""
 
-    concurrency: int = 64
-    per_host: int = 4
-    timeout: float = 20.0
-    retries: int = 3
+    concurrency: int = config.CONCURRENCY
+    per_host: int = config.PER_HOST
+    timeout: float = config.TIMEOUT
+    retries: int = config.RETRIES
     resolve: tuple[tuple[str, int, str], ...] = ()  # (host, port, address), as curl
     allow_private: bool = False
-    max_body_bytes: int = 256 * 1024
-    max_redirects: int = 10
-    retry_after_cap: float = 60.0
+    max_body_bytes: int = config.MAX_BODY_BYTES
+    max_redirects: int = config.MAX_REDIRECTS
+    retry_after_cap: float = config.RETRY_AFTER_CAP
     deadline: float | None = None  # per URL, covering retries and slow bodies; None: derived
     arxiv_api: str | None = None  # export API endpoint; None: export.arxiv.org, same scheme/port
 

@@ -53,8 +53,9 @@ SITE_NAMES = frozenset(
         "youtube music",
     }
 )
-# hyphen, bar, en and em dash, middle dot, bullet, "::"; spaces around, so "e-mail" survives
-_SEPARATOR = re.compile("\\s+(?:[-|\u2013\u2014\u00b7\u2022]|::)\\s+")
+# hyphen, bar, en and em dash, middle dot, bullet, guillemet, "::"; spaces around, so
+# "e-mail" survives: what sites put between a title and their name
+TITLE_SEPARATOR = re.compile("\\s+(?:[-|\u2013\u2014\u00b7\u2022\u00bb]|::)\\s+")
 _ARXIV_PREFIX = re.compile(r"^\[(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?\]\s*")
 _WORD = re.compile(r"[^\W_]+")
 _SPACE = re.compile(r"\s+")
@@ -77,7 +78,7 @@ def _normalised(title: str, host: str | None) -> str:
     text = _SPACE.sub(" ", text).strip().casefold()
     text = _ARXIV_PREFIX.sub("", text)
     sites = _sites(host)
-    parts = _SEPARATOR.split(text)
+    parts = TITLE_SEPARATOR.split(text)
     while len(parts) > 1 and _is_site(parts[-1], sites):
         parts.pop()
     while len(parts) > 1 and _is_site(parts[0], sites):

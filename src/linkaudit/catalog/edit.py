@@ -16,25 +16,20 @@ already. The file is replaced atomically (a temporary file beside it, then renam
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkaudit.catalog.load import (
-    YAML_SUFFIXES,
-    CatalogError,
-    dedupe_key,
-    load_catalog,
-    url_problem,
-)
+from linkaudit.catalog.load import YAML_SUFFIXES, load_catalog
+from linkaudit.catalog.urls import dedupe_key, url_problem
+from linkaudit.config import DEFAULT_CATALOG
+from linkaudit.errors import CatalogError, EditError
+from linkaudit.files import replace_file
 from linkaudit.model import Resource
 
-DEFAULT_CATALOG = Path("catalog")  # what `check` and `catalog ...` read when given no PATH
 BOM = "\ufeff"
 _YAML_URL = re.compile(
     r"""^(?P<lead>[ \t]*(?:-[ \t]+)?url[ \t]*:[ \t]+)"""
@@ -43,10 +38,6 @@ _YAML_URL = re.compile(
 )
 _LINK_TARGET_BEFORE = re.compile(r"(?:\]\([ \t]*<?|<|^ {0,3}\[[^\]]+\]:[ \t]*<?)$")
 _LINK_TARGET_AFTER = frozenset(") >\t\r\n\"'")
-
-
-class EditError(Exception):
-    """The catalog was not changed; the message says why, in one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,24 +221,10 @@ def _retitled(target: Resource, new: str) -> str:
 
 def _replace(path: Path, data: bytes) -> None:
     """Write `data` over `path` atomically: a reader sees the old file or the new one."""
-    real = Path(os.path.realpath(path))
     try:
-        fd, scratch = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
+        replace_file(path, data)
     except OSError as error:
         raise EditError(f"cannot write {path}: {_reason(error)}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        shutil.copymode(real, scratch)
-        Path(scratch).replace(real)
-    except OSError as error:
-        Path(scratch).unlink(missing_ok=True)
-        raise EditError(f"cannot write {path}: {_reason(error)}") from None
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
 
 
 def _reason(error: Exception) -> str:

@@ -1,8 +1,8 @@
 """Read and validate catalog files: YAML lists of entries, and Markdown documents.
 
     load_catalog(paths) -> list[Resource]   every resource, in file order; or CatalogError
-    detect_kind(url) -> Kind                what a URL points at, from its shape alone
-    dedupe_key(url) -> str                  the form in which two URLs count as duplicates
+
+(What a URL's shape says, its kind and when two URLs are one resource, is urls.py's.)
 
 A directory stands for every *.yaml, *.yml and *.md file directly in it, sorted by name.
 A file named explicitly is YAML if it ends in .yaml or .yml, and Markdown otherwise.
@@ -25,9 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from linkaudit.catalog.urls import dedupe_key, detect_kind, url_problem
 from linkaudit.catalog.yaml_reader import Item, YamlProblem, read_yaml
+from linkaudit.errors import CatalogError
 from linkaudit.model import Kind, Resource
 
 if TYPE_CHECKING:
@@ -38,23 +40,11 @@ MARKDOWN_SUFFIXES = (".md",)
 ENTRY_KEYS = ("url", "title", "section", "kind")
 KINDS = frozenset(Kind)
 SECTION_SEPARATOR = " / "
-# Query parameters that never change which YouTube item a URL addresses.
-YOUTUBE_TRIVIA = frozenset({"index", "t", "pp", "si", "feature", "ab_channel"})
-YOUTUBE_HOSTS = frozenset({"youtube.com", "youtu.be", "youtube-nocookie.com", "music.youtube.com"})
-_BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")  # \s: whatever str.isspace() says
 GENERIC_LINK_TEXT = re.compile(
     r"(here|there|this|that|link|this link|click here|more|read more|source|website|"
     r"video|slides|pdf|part\s*\w{1,4}|\d{1,3})[.:!]?",
     re.IGNORECASE,
 )
-
-
-class CatalogError(Exception):
-    """The catalog cannot be used; `problems` holds every `path:line: message` found."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,77 +90,6 @@ def load_catalog(paths: Sequence[Path]) -> list[Resource]:
     if problems.found:
         raise CatalogError(problems.sorted())
     return resources
-
-
-def detect_kind(url: str) -> Kind:
-    """The kind of resource a URL points at, judged from its host and path alone."""
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return Kind.WEB
-    host = host.removeprefix("www.").removeprefix("m.")
-    path = parts.path
-    if host in YOUTUBE_HOSTS:
-        return _youtube_kind(host, path, {k for k, _ in parse_qsl(parts.query)})
-    if host in {"arxiv.org", "export.arxiv.org"} and path.startswith(("/abs/", "/pdf/")):
-        return Kind.ARXIV
-    if host == "github.com":
-        return Kind.GITHUB
-    if path.lower().endswith(".pdf"):
-        return Kind.PDF
-    return Kind.WEB
-
-
-def _youtube_kind(host: str, path: str, query_keys: set[str]) -> Kind:
-    if host == "youtu.be":
-        return Kind.YOUTUBE_VIDEO if path.strip("/") else Kind.WEB
-    if path.rstrip("/") == "/playlist" and "list" in query_keys:
-        return Kind.YOUTUBE_PLAYLIST
-    if (path == "/watch" and "v" in query_keys) or path.startswith(("/shorts/", "/live/")):
-        return Kind.YOUTUBE_VIDEO
-    if path.startswith(("/@", "/channel/", "/c/", "/user/")):
-        return Kind.YOUTUBE_CHANNEL
-    return Kind.WEB
-
-
-def dedupe_key(url: str) -> str:
-    """The form in which two catalog URLs are the same resource.
-
-    Scheme and host case, a default port, the fragment, a trailing slash and
-    YouTube's position/tracking parameters (index, t, pp, si, feature) do not matter;
-    everything else (query order included) does. The catalog keeps the URL as written.
-    """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    if port is not None and (parts.scheme.lower(), port) not in {("http", 80), ("https", 443)}:
-        host = f"{host}:{port}"
-    query = parts.query
-    if host.removeprefix("www.").removeprefix("m.") in YOUTUBE_HOSTS:
-        query = urlencode([(k, v) for k, v in parse_qsl(query) if k not in YOUTUBE_TRIVIA])
-    return urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/"), query, ""))
-
-
-def url_problem(url: object) -> str | None:
-    """Why `url` is not a usable http(s) URL, or None when it is."""
-    if url is None or url == "":
-        return "empty url (leave the key out for an unlinked resource)"
-    if not isinstance(url, str):
-        return f"url must be text, not {type(url).__name__}"
-    if _BAD_URL_CHAR.search(url):
-        return f"URL contains whitespace or control characters: {url!r}"
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as error:
-        return f"not a valid URL ({error}): {url}"
-    if parts.scheme.lower() not in {"http", "https"}:
-        return f"not an http(s) URL: {url}"
-    if not host or host.startswith(".") or ".." in host or re.search(r"[^\w.\-:\[\]%]", host):
-        return f"URL has no valid host: {url}"
-    return None
 
 
 def _duplicate_message(url: str, first: Resource) -> str:

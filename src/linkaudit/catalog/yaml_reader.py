@@ -68,13 +68,13 @@ class Document:
     items: tuple[Item, ...] = ()
 
 
-class _Composer(_Loader):  # type: ignore[misc,valid-type]
+class _Composer(_Loader):  # type: ignore[misc]
     """libyaml's composer; plain scalars keep a marker tag instead of YAML 1.1's resolution."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
             return _PLAIN
-        return super().resolve(kind, value, implicit)
+        return str(super().resolve(kind, value, implicit))
 
 
 def read_yaml(text: str) -> Document:
@@ -111,7 +111,8 @@ def _collector_paused() -> Iterator[None]:
 def _compose(text: str) -> yaml.Node | None:
     loader = _Composer(text)
     try:
-        return loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
+        return node
     finally:
         loader.dispose()
 
@@ -188,6 +189,7 @@ def _value(node: yaml.Node, seen: dict[int, Any]) -> Any:
         seen[id(node)] = items
         items += [_value(child, seen) for child in node.value]
         return items
+    assert isinstance(node, yaml.MappingNode)  # the composer makes no other kind of node
     mapping: dict[Any, Any] = {}
     seen[id(node)] = mapping
     mapping.update((key, value) for key, _, value in _pairs(node, seen))

@@ -1,9 +1,14 @@
 """The command line: wiring only. Options in, a stage called, a message and exit status out.
 
-Exit statuses are in cli_options.py (with the options several commands share); `check`
-is in cli_check.py, the `catalog` commands in cli_catalog.py. Nothing below the cli
-modules prints a message or exits (publish.py writes a document to standard output
-only when its path is `-`); a StoreError escaping any command is one line, exit 2.
+    main            the `linkaudit` group: history, runs, accept and report are here
+    check.py        `linkaudit check`
+    catalog.py      `linkaudit catalog validate | list | set-url`
+    options.py      the exit statuses and the options several commands share
+    views.py        what the commands show on a terminal (pure)
+
+Nothing below the cli package prints a message or exits (report/publish.py writes a
+document to standard output only when its path is `-`); a StoreError escaping any
+command is one line, exit 2.
 """
 
 from __future__ import annotations
@@ -13,10 +18,9 @@ from pathlib import Path
 import click
 
 from linkaudit import __version__
-from linkaudit.catalog.edit import DEFAULT_CATALOG
+from linkaudit.audit import stored_snapshot
 from linkaudit.cli.catalog import catalog
 from linkaudit.cli.check import check_command
-from linkaudit.cli.history_view import render_runs, render_url_history
 from linkaudit.cli.options import (
     CATALOG_PATHS,
     CONFIRM_AFTER_OPTION,
@@ -27,10 +31,12 @@ from linkaudit.cli.options import (
     one_on_stdout,
     report_option,
 )
-from linkaudit.history.store import Store, StoreError
-from linkaudit.judge import Rules
+from linkaudit.cli.views import render_runs, render_url_history
+from linkaudit.config import DEFAULT_CATALOG
+from linkaudit.errors import OutputError, StoreError
+from linkaudit.history import Store
+from linkaudit.model import Rules
 from linkaudit.report import publish
-from linkaudit.snapshot import load_snapshot
 
 
 class Linkaudit(click.Group):
@@ -53,7 +59,14 @@ main.add_command(catalog)
 main.add_command(check_command)
 
 
-# --- history: what the history database remembers (store.py, history_view.py) ---
+# --- history: what the history database remembers (history/, views.py) ---
+
+
+def known(store: Store, url: str) -> Store:
+    """`store`, if its history knows `url`; else one line and exit 2."""
+    if not store.known_url(url):
+        fail(f"{url} is not in the history of {store.path}")
+    return store
 
 
 @main.command("history")
@@ -61,9 +74,8 @@ main.add_command(check_command)
 @db_option()
 def history_command(url: str, db_path: Path) -> None:
     """One URL's observations over time: one row per run, oldest first."""
-    with Store.open(db_path, create=False) as store:
-        if not store.known_url(url):
-            fail(f"{url} is not in the history of {db_path}")
+    with Store.open(db_path, create=False) as opened:
+        store = known(opened, url)
         baseline = store.baselines([url]).get(url)
         click.echo(render_url_history(url, store.url_history(url), baseline))
 
@@ -89,14 +101,12 @@ def runs_command(db_path: Path, limit: int) -> None:
 def accept_command(url: str, db_path: Path) -> None:
     """Take the page's current title as its expected title (ends a title_drift)."""
     with Store.open(db_path, create=False) as store:
-        if not store.known_url(url):
-            fail(f"{url} is not in the history of {db_path}")
-        previous, title = store.accept_title(url)
+        previous, title = known(store, url).accept_title(url)
     was = f" (was {previous.title!r})" if previous and previous.title != title else ""
     click.echo(f"baseline title of {url} is now {title!r}{was}")
 
 
-# --- report: the health report, from the history database (report.py, snapshot.py) ---
+# --- report: the health report, from the history database (audit.py, report/) ---
 
 
 @main.command("report")
@@ -135,7 +145,7 @@ def report_command(
     resources = load_catalog_or_exit(paths) if catalog_there else []
     unlinked = [r for r in resources if r.url is None]
     with Store.open(db_path, create=False) as store:
-        snap = load_snapshot(
+        snap = stored_snapshot(
             store,
             run_id=run_id,
             since=since,
@@ -148,5 +158,5 @@ def report_command(
             publish.write_json(json_path, snap)
         if issue_body is not None:
             publish.write_issue_body(issue_body, snap, report_url=report_url)
-    except publish.OutputError as error:
+    except OutputError as error:
         fail(str(error))

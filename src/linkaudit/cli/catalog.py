@@ -1,5 +1,4 @@
-"""`linkaudit catalog ...`: validate, list and fix the catalog (catalog.py, listing.py,
-catalog_edit.py). Wiring only."""
+"""`linkaudit catalog ...`: validate, list and fix the catalog (catalog/, views.py). Wiring only."""
 
 from __future__ import annotations
 
@@ -7,17 +6,18 @@ from pathlib import Path
 
 import click
 
-from linkaudit.catalog.edit import EditError, set_url
-from linkaudit.cli.listing import kind_counts, render_table, summarize
+from linkaudit.audit import stored_snapshot
+from linkaudit.catalog import set_url
 from linkaudit.cli.options import (
     CATALOG_PATHS,
     EXIT_USAGE,
     db_option,
     load_catalog_or_exit,
 )
-from linkaudit.history.store import Store
-from linkaudit.model import Health, Kind
-from linkaudit.snapshot import load_snapshot
+from linkaudit.cli.views import kind_counts, render_table, summarize
+from linkaudit.errors import EditError
+from linkaudit.history import Store
+from linkaudit.model import Health, Kind, Rules
 
 KIND_CHOICE = click.Choice([kind.value for kind in Kind], case_sensitive=False)
 
@@ -94,7 +94,7 @@ def catalog_set_url(words: tuple[str, ...], moved: bool, db_path: Path) -> None:
 def moved_pairs(db_path: Path) -> list[tuple[str, str]]:
     """(catalogued URL, where it is now) for every Moved finding of the latest run."""
     with Store.open(db_path, create=False) as store:
-        snap = load_snapshot(store)
+        snap = stored_snapshot(store, rules=Rules())
     return [
         (f.resource.url, f.suggested_url)
         for f in snap.findings

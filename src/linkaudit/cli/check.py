@@ -1,10 +1,11 @@
 """`linkaudit check`: probe every catalogued URL (audit.py), then write the report, the JSON
-and the step summary (publish.py). Wiring only.
+and the step summary (report/publish.py), all in one session of the history database.
+Wiring only.
 
 Every file the run must write is tried before the first request, so a bad --db,
 --report or --json costs no run. Ctrl-C ends the run `interrupted` in the database
-(history.py) and exits 130 with one line; SIGTERM (a CI job cancelled) does the same
-and exits 143.
+(history/recorder.py) and exits 130 with one line; SIGTERM (a CI job cancelled) does the
+same and exits 143.
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from linkaudit import __version__
-from linkaudit.audit import AuditResult, NetworkDown, run_audit
-from linkaudit.cli.console import Progress, summary, warnings
+from linkaudit.audit import AuditResult, run_audit, snapshot_after
 from linkaudit.cli.options import (
     CATALOG_PATHS,
     CONFIRM_AFTER_OPTION,
@@ -40,12 +39,12 @@ from linkaudit.cli.options import (
     one_on_stdout,
     report_option,
 )
-from linkaudit.fetch.names import parse_resolve
-from linkaudit.history.store import StoreError
-from linkaudit.judge import Rules
-from linkaudit.model import CheckOptions, Finding, Health, Observation, Resource
+from linkaudit.cli.views import Progress, summary, warnings
+from linkaudit.errors import NetworkDown, OutputError, StoreError
+from linkaudit.fetch import parse_resolve
+from linkaudit.history import Store
+from linkaudit.model import CheckOptions, Health, Observation, Resource, Rules
 from linkaudit.report import publish
-from linkaudit.report.markdown import ResultLines, RunInfo
 
 DEFAULTS = CheckOptions()  # the options' defaults are the model's
 FAIL_ON = {"dead": {Health.DEAD}, "failing": {Health.DEAD, Health.FAILING}, "never": set()}
@@ -138,7 +137,7 @@ def check_command(
         if path is not None:
             try:
                 publish.check_writable(path)
-            except publish.OutputError as error:
+            except OutputError as error:
                 fail(str(error))
     options = CheckOptions(
         concurrency=concurrency,
@@ -148,26 +147,12 @@ def check_command(
         resolve=resolve,
         allow_private=allow_private,
     )
+    rules = Rules(confirm_after=confirm_after)
     started = time.monotonic()
-    lines = ResultLines() if json_path is not None else None  # rendered as they are judged
-    with _spared_by_the_collector():
-        result = audit(
-            resources,
-            options,
-            db_path=db_path,
-            confirm_after=confirm_after,
-            quiet=quiet,
-            on_finding=lines.add if lines is not None else None,
-        )
+    with _spared_by_the_collector(), Store.open(db_path) as store:
+        result = audit(resources, options, store=store, rules=rules, quiet=quiet)
         gc.freeze()  # the run's findings too, while the report is built from them
-        publish_run(
-            result,
-            db_path=db_path,
-            report_path=report_path,
-            json_path=json_path,
-            confirm_after=confirm_after,
-            lines=lines,
-        )
+        publish_run(store, result, rules=rules, report_path=report_path, json_path=json_path)
     to_stderr = publish.STDOUT in (report_path, json_path)  # stdout carries the document
     click.echo(summary(result.observations, time.monotonic() - started), err=to_stderr)
     for line in warnings(result.observations):
@@ -177,33 +162,24 @@ def check_command(
 
 
 def publish_run(
+    store: Store,
     result: AuditResult,
     *,
-    db_path: Path,
+    rules: Rules,
     report_path: Path,
     json_path: Path | None,
-    confirm_after: int,
-    lines: ResultLines | None = None,
 ) -> None:
-    """The report, --json and $GITHUB_STEP_SUMMARY (publish.py); a failure ends the command.
-    `lines`: the JSON's results, rendered as they were judged."""
+    """The report, --json and $GITHUB_STEP_SUMMARY (publish.py), compared with the complete
+    run before in the same store; a failure ends the command."""
     try:
-        publish.publish_check(
-            RunInfo(result.run_id, result.started_at, result.finished_at, "complete", __version__),
-            result.findings,
-            db_path=db_path,
-            report_path=report_path,
-            json_path=json_path,
-            rules=Rules(confirm_after=confirm_after),
-            env=os.environ,
-            lines=lines,
-        )
-    except (StoreError, publish.OutputError) as error:
+        snap = snapshot_after(store, result, rules=rules)
+        publish.publish_check(snap, report_path=report_path, json_path=json_path, env=os.environ)
+    except (StoreError, OutputError) as error:
         fail(f"{error} (run {result.run_id} is recorded: `linkaudit report` writes it again)")
     except KeyboardInterrupt:
         fail(
             f"interrupted while writing the report; run {result.run_id} is complete in "
-            f"{db_path} (`linkaudit report` writes it again)",
+            f"{store.path} (`linkaudit report` writes it again)",
             EXIT_INTERRUPTED,
         )
 
@@ -228,10 +204,9 @@ def audit(
     resources: list[Resource],
     options: CheckOptions,
     *,
-    db_path: Path,
-    confirm_after: int,
+    store: Store,
+    rules: Rules,
     quiet: bool,
-    on_finding: Callable[[Finding], None] | None = None,
 ) -> AuditResult:
     """The run, with its progress on stderr; a failed or interrupted run ends the command."""
     tty = sys.stderr.isatty() and not os.environ.get("CI")
@@ -249,28 +224,21 @@ def audit(
     try:
         result = asyncio.run(
             until_terminated(
-                run_audit(
-                    resources,
-                    options,
-                    db_path=db_path,
-                    progress=progress,
-                    confirm_after=confirm_after,
-                    on_finding=on_finding,
-                )
+                run_audit(resources, options, store=store, rules=rules, progress=progress)
             )
         )
     except NetworkDown as error:
         end_progress_line()
         try:
             publish.append_step_summary_text(os.environ, f"# Link health\n\nRun aborted: {error}\n")
-        except publish.OutputError as unwritable:
+        except OutputError as unwritable:
             click.echo(f"linkaudit: {unwritable}", err=True)
         fail(str(error), EXIT_ABORTED)
     except (KeyboardInterrupt, asyncio.CancelledError) as stop:
         end_progress_line()
         ctrl_c = isinstance(stop, KeyboardInterrupt)
         fail(
-            f"{'interrupted' if ctrl_c else 'terminated'}: the run is recorded in {db_path} as "
+            f"{'interrupted' if ctrl_c else 'terminated'}: the run is recorded in {store.path} as "
             "interrupted (what it checked is kept for `linkaudit history`, never judged)",
             EXIT_INTERRUPTED if ctrl_c else EXIT_TERMINATED,
         )

@@ -15,12 +15,12 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from linkaudit.catalog.edit import DEFAULT_CATALOG
-from linkaudit.catalog.load import CatalogError, load_catalog
-from linkaudit.history.store import DEFAULT_DB
-from linkaudit.judge import CONFIRM_AFTER
+from linkaudit.catalog import load_catalog
+from linkaudit.config import CONFIRM_AFTER, DEFAULT_CATALOG, DEFAULT_DB, DEFAULT_REPORT
+from linkaudit.errors import CatalogError
 from linkaudit.model import Resource
 from linkaudit.report.publish import STDOUT
+from linkaudit.text import plural
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -57,7 +57,7 @@ def report_option(help_text: str) -> Callable[[F], F]:
         "--report",
         "report_path",
         type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-        default=Path("reports/health.md"),
+        default=DEFAULT_REPORT,
         show_default=True,
         help=help_text,
     )
@@ -106,8 +106,7 @@ def load_catalog_or_exit(paths: tuple[Path, ...]) -> list[Resource]:
     except CatalogError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
-        count = len(error.problems)
-        click.echo(f"catalog invalid: {count} problem{'s' * (count != 1)}", err=True)
+        click.echo(f"catalog invalid: {plural(len(error.problems), 'problem')}", err=True)
         raise SystemExit(EXIT_USAGE) from None
 
 

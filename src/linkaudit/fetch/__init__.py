@@ -1,1 +1,20 @@
-"""fetch"""
+"""The HTTP client: everything about asking a site, and nothing about what its answer means.
+
+    Fetcher(options, resolver=..., sleep=..., env=...)   async context manager;
+        .fetch(url, headers=..., max_body_bytes=..., stop_at_title=...) -> Fetched
+        .slow_down(host, seconds)                        pause a host (a provider's back-off)
+    Resolver, NameNotResolved    name resolution, injectable (tests resolve to loopback)
+    parse_resolve(spec)          curl's --resolve HOST:PORT:ADDRESS
+    is_private(address)          what --allow-private allows
+
+fetcher.py (politeness, redirects hop by hop, retries by retry.py's pure policy)
+  -> exchange.py (one GET, its body read bounded by html.py's BodyReader)
+  -> transport.py (direct or through a proxy; trust) -> http1.py (connections kept per
+     origin; wire.py's bytes, parsed by llhttp) -> names.py (resolution, the private-address
+     guard) -> sockets.py (asyncio streams). failures.py names what went wrong.
+"""
+
+from linkaudit.fetch.fetcher import Fetcher
+from linkaudit.fetch.names import NameNotResolved, Resolver, is_private, parse_resolve
+
+__all__ = ["Fetcher", "NameNotResolved", "Resolver", "is_private", "parse_resolve"]

@@ -1,7 +1,7 @@
 """One HTTP exchange for fetch.py: a GET through the transports, its body read bounded.
 
-    exchange(router, url, headers, ...) -> (Outcome, before_http)   network trouble is an
-                                           Outcome with a failure, never raised
+    exchange(router, url, headers, ...) -> Outcome   network trouble is an Outcome with a
+                                                     failure (and `before_http`), never raised
 
 The body of a 2xx answer is read up to `limit` (an HTML page stops early once its title
 is known), the head of a 401/403/429/503 answer (REFUSAL_BODY_BYTES: it may be a bot
@@ -15,9 +15,9 @@ from collections.abc import Mapping
 
 import httpx
 
-from linkaudit import USER_AGENT
+from linkaudit.config import REFUSAL_BODY_BYTES, USER_AGENT
+from linkaudit.fetch.failures import REQUEST_ERRORS, describe, failure_of
 from linkaudit.fetch.html import BodyReader, is_html
-from linkaudit.fetch.names import NameNotResolved, PrivateAddressRefused, describe, failure_of
 from linkaudit.fetch.retry import Outcome
 from linkaudit.fetch.transport import Response, Router
 from linkaudit.model import FailureKind
@@ -29,17 +29,6 @@ DEFAULT_HEADERS = {
     "Accept-Language": "en",
 }
 REFUSALS = frozenset({401, 403, 429, 503})  # may be a bot challenge: read the head of the page
-REFUSAL_BODY_BYTES = 32 * 1024
-# What a request may raise (InvalidURL: httpx parses a redirect's Location even unfollowed).
-REQUEST_ERRORS = (
-    NameNotResolved,
-    PrivateAddressRefused,
-    httpx.HTTPError,
-    httpx.InvalidURL,
-    OSError,
-    TimeoutError,
-    ValueError,
-)
 
 
 async def exchange(
@@ -51,13 +40,11 @@ async def exchange(
     until: float,
     timeouts: Mapping[str, float | None],
     stop_at_title: bool,
-    connected: set[str] | None,
-) -> tuple[Outcome, bool]:
+) -> Outcome:
     """GET `url` (DEFAULT_HEADERS under `headers`) until the loop's clock reads `until`.
 
-    Returns the outcome and whether it failed before any HTTP response. A timeout
-    before one counts as before HTTP when `connected` (the hosts a connection reached;
-    None: unknown, through a mock transport) does not hold the host.
+    A timeout before any response counts as before HTTP (a network outage, not the
+    site's fault) when no connection ever reached the host (`Router.reached`).
     """
     request_headers = {**DEFAULT_HEADERS, **headers}
     response: Response | None = None
@@ -70,8 +57,8 @@ async def exchange(
             if 200 <= response.status_code < 300 or refused:
                 bound = min(limit, REFUSAL_BODY_BYTES) if refused else limit
                 reader = _reader(response, bound, stop_at_title)
-                if response.is_stream_consumed:  # built from bytes (mock transports)
-                    reader.feed(response.content)
+                if isinstance(response, httpx.Response) and response.is_stream_consumed:
+                    reader.feed(response.content)  # built from bytes (mock transports)
                 else:
                     async for chunk in response.aiter_raw():
                         if reader.feed(chunk):
@@ -79,9 +66,9 @@ async def exchange(
     except REQUEST_ERRORS as exc:
         if response is None:
             kind, before = failure_of(exc)
-            if kind is FailureKind.TIMEOUT and connected is not None:
-                before = url.host.lower() not in connected  # never reached
-            return Outcome(failure=kind, error=describe(exc, kind)), before
+            if kind is FailureKind.TIMEOUT and (reached := router.reached(url.host)) is not None:
+                before = not reached
+            return Outcome(failure=kind, error=describe(exc, kind), before_http=before)
         error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
     finally:
         if response is not None:
@@ -89,7 +76,7 @@ async def exchange(
     assert response is not None
     body = reader.body() if reader is not None else b""
     answer = dict(response.headers.items())  # lower-case names, repeats joined by ", "
-    return Outcome(status=response.status_code, headers=answer, body=body, error=error), False
+    return Outcome(status=response.status_code, headers=answer, body=body, error=error)
 
 
 def _reader(response: Response, limit: int, stop_at_title: bool) -> BodyReader:

@@ -3,7 +3,7 @@
     Fetcher.fetch(url)   -> Fetched: every hop, the final status, headers, title, the head of
                             the body; network trouble is data (failure, error), never raised
     (the retry policy itself is retry.py: pure, asked at every attempt; one attempt's
-    GET and bounded body read are exchange.py's)
+    GET and bounded body read are exchange.py's; the transports are transport.py's)
 
 Politeness: a global limit (`concurrency`) on requests in flight and a per-host limit
 (`per_host`); a request takes its host's slot first, so a slow host never holds global
@@ -20,7 +20,7 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -28,25 +28,32 @@ from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
 from linkaudit.fetch.exchange import REFUSALS, exchange
 from linkaudit.fetch.html import decode, is_html, meta_refresh, title_of
+from linkaudit.fetch.http_urls import join_url, parse_http_url
 from linkaudit.fetch.names import (
     CachingResolver,
-    NameNotResolved,
     PrivateAddressRefused,
     Resolver,
     is_ip,
     is_private,
-    join_url,
-    parse_http_url,
     system_resolver,
 )
 from linkaudit.fetch.retry import Outcome, beyond_cap, retry_delay
 from linkaudit.fetch.transport import Router, build_router
 from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop
 
-__all__ = ["Fetcher", "NameNotResolved", "Resolver"]
-
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CONDITIONAL = ("if-none-match", "if-modified-since")
+
+
+@dataclass(slots=True)
+class _Trip:
+    """One fetch under way: its hops so far, when its first request went out, whether the
+    last attempt failed before HTTP, and how far to read a page."""
+
+    stop_at_title: bool
+    hops: list[Hop] = field(default_factory=list)
+    sent_at: float | None = None
+    before_http: bool = False
 
 
 class _Host:
@@ -84,7 +91,6 @@ class Fetcher:
         self._env = env
         self._transport = transport  # respx/unit tests only: bypasses the guarded pool
         self._router: Router | None = None
-        self._connected: set[str] = set()  # hosts a TCP connection reached (direct only)
         # Each attempt is bounded as a whole (asyncio.timeout_at in exchange.py), with no
         # timer per socket read. Connect keeps its own timeout, so an unreachable host is
         # told apart (before_http) from a slow one.
@@ -105,7 +111,6 @@ class Fetcher:
                 max_connections=self.options.concurrency,
                 per_host=self.options.per_host,
                 env=self._env,
-                connected=self._connected,
             )
         return self
 
@@ -142,7 +147,7 @@ class Fetcher:
         """
         started = time.monotonic()
         deadline = started + self.options.url_deadline
-        state: dict[str, Any] = {"hops": [], "attempts": 0, "stop_at_title": stop_at_title}
+        trip = _Trip(stop_at_title)
         try:
             async with asyncio.timeout_at(deadline):  # the loop's clock is time.monotonic()
                 result = await self._follow(
@@ -151,17 +156,16 @@ class Fetcher:
                     follow_meta_refresh=follow_meta_refresh,
                     max_body_bytes=max_body_bytes,
                     deadline=deadline,
-                    state=state,
+                    trip=trip,
                 )
         except TimeoutError:
             result = Fetched(
                 url=url,
-                hops=tuple(state["hops"]),
+                hops=tuple(trip.hops),
                 failure=FailureKind.TIMEOUT,
                 error=f"timeout: no answer within the {self.options.url_deadline:g} s deadline",
-                attempts=state["attempts"],
             )
-        sent = state.get("sent_at")  # the clock starts with the first request sent
+        sent = trip.sent_at  # the clock starts with the first request sent
         elapsed = int((time.monotonic() - sent) * 1000) if sent is not None else 0
         return replace(result, elapsed_ms=elapsed)
 
@@ -173,9 +177,9 @@ class Fetcher:
         follow_meta_refresh: bool,
         max_body_bytes: int | None,
         deadline: float,
-        state: dict[str, Any],
+        trip: _Trip,
     ) -> Fetched:
-        hops: list[Hop] = state["hops"]
+        hops = trip.hops
         seen = {url}
         current, meta = url, False
         first = dict(headers)
@@ -183,7 +187,7 @@ class Fetcher:
         limit = max_body_bytes or self.options.max_body_bytes
         while True:
             outcome = await self._attempts(
-                current, first if not hops else later, limit, deadline, state
+                current, first if not hops else later, limit, deadline, trip
             )
             if outcome.status is None:
                 kind = outcome.failure or FailureKind.RESET
@@ -193,8 +197,7 @@ class Fetcher:
                     failure=kind,
                     error=outcome.error,
                     meta_refresh=meta,
-                    attempts=state["attempts"],
-                    before_http=not hops and state.get("before_http", False),
+                    before_http=not hops and trip.before_http,
                 )
             hops.append(Hop(current, outcome.status))
             target = None
@@ -209,9 +212,7 @@ class Fetcher:
                 if refresh and join_url(current, refresh) not in (None, current):
                     target, meta = refresh, True
             if target is None:
-                return self._final(
-                    url, hops=hops, outcome=outcome, text=text, meta=meta, state=state
-                )
+                return self._final(url, hops=hops, outcome=outcome, text=text, meta=meta)
             nxt = join_url(current, target)
             problem = None
             if nxt is None:
@@ -230,7 +231,6 @@ class Fetcher:
                     failure=problem[0],
                     error=problem[1],
                     meta_refresh=meta,
-                    attempts=state["attempts"],
                 )
             assert nxt is not None
             seen.add(nxt)
@@ -244,7 +244,6 @@ class Fetcher:
         outcome: Outcome,
         text: str,
         meta: bool,
-        state: dict[str, Any],
     ) -> Fetched:
         content_type = outcome.headers.get("content-type")
         title = title_of(text) if text and is_html(content_type) else None
@@ -259,11 +258,10 @@ class Fetcher:
             failure=outcome.failure,
             error=outcome.error,
             meta_refresh=meta,
-            attempts=state["attempts"],
         )
 
     async def _attempts(
-        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, state: dict
+        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, trip: _Trip
     ) -> Outcome:
         """One hop, retried by policy (tenacity); the last outcome."""
         parsed = parse_http_url(url)  # once per hop: httpx's URL parsing is not cheap
@@ -287,7 +285,7 @@ class Fetcher:
                 return 0.0
             return delay
 
-        outcome = await self._attempt(parsed, headers, limit, deadline, state)
+        outcome = await self._attempt(parsed, headers, limit, deadline, trip)
         delays[1] = self._delay(outcome, 1, deadline)
         if delays[1] is not None:  # tenacity only once retrying
             replay = [outcome]  # tenacity's attempt 1 is the one already made
@@ -302,7 +300,7 @@ class Fetcher:
                 sleep=self._sleep,
                 retry_error_callback=lambda rs: rs.outcome.result(),  # type: ignore[union-attr]
             )
-            outcome = await retrying(attempt, parsed, headers, limit, deadline, state)
+            outcome = await retrying(attempt, parsed, headers, limit, deadline, trip)
         return beyond_cap(outcome, cap=self.options.retry_after_cap, now=time.time()) or outcome
 
     def _delay(self, outcome: Outcome, attempt: int, deadline: float) -> float | None:
@@ -322,9 +320,8 @@ class Fetcher:
         headers: Mapping[str, str],
         limit: int,
         deadline: float,
-        state: dict,
+        trip: _Trip,
     ) -> Outcome:
-        state["attempts"] += 1
         if parsed is None:
             return Outcome(failure=FailureKind.INVALID_URL, error="not an http(s) URL")
         if is_ip(parsed.host) and self._private(parsed.host) and not self.options.allow_private:
@@ -336,27 +333,27 @@ class Fetcher:
             if pause > 0:
                 await self._sleep(pause)
             async with self._global:
-                outcome = await self._request(parsed, headers, limit, deadline, state)
+                outcome = await self._request(parsed, headers, limit, deadline, trip)
         # The request that waits for these slots goes first (its wake-up is already queued),
         # then this answer is read and judged: every slot is busy again sooner.
         await asyncio.sleep(0)
         return outcome
 
     async def _request(
-        self, url: httpx.URL, headers: Mapping[str, str], limit: int, deadline: float, state: dict
+        self, url: httpx.URL, headers: Mapping[str, str], limit: int, deadline: float, trip: _Trip
     ) -> Outcome:
         assert self._router is not None, "use Fetcher as an async context manager"
         now = time.monotonic()
-        state.setdefault("sent_at", now)
-        outcome, before_http = await exchange(
+        if trip.sent_at is None:
+            trip.sent_at = now
+        outcome = await exchange(
             self._router,
             url,
             headers,
             limit=limit,
             until=min(deadline, now + self.options.timeout),
             timeouts=self._timeouts,
-            stop_at_title=state.get("stop_at_title", True),
-            connected=self._connected if self._transport is None else None,
+            stop_at_title=trip.stop_at_title,
         )
-        state["before_http"] = before_http
+        trip.before_http = outcome.before_http
         return outcome

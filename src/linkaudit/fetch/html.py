@@ -1,8 +1,7 @@
-"""What fetch.py needs from the head of an HTML page: its text, title and meta refresh.
+"""What the fetcher needs from the head of an HTML page: its text, title and meta refresh.
 
     decode(body, content_type)          bytes -> str, charset from header, <meta>, or sniffed
     title_of(text)                      <title>, else og:title; entities decoded, space collapsed
-    extract_title(body, content_type)   the same from a body's bytes
     meta_refresh(text)                  the target of <meta http-equiv="refresh">, if any
     BodyReader                          a streamed body, decoded and bounded in decoded size
 
@@ -17,6 +16,8 @@ import zlib
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
+
+from linkaudit.config import MAX_REFRESH_DELAY, TITLE_SNIPPET
 
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
@@ -34,8 +35,6 @@ _PLAIN_HEAD = re.compile(  # text, a doctype, tags with well-quoted attributes; 
     r"(?:\s++[^\s\"'<>/=]++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s\"'<>]++))?+)*+\s*+/?>)*+",
     re.IGNORECASE,
 )
-TITLE_SNIPPET = 16 * 1024  # once the title is known, read at least this much for soft-404s
-MAX_REFRESH_DELAY = 10.0  # seconds; a longer refresh is a page that reloads, not a redirect
 
 
 def charset_of(body: bytes, content_type: str | None) -> str | None:
@@ -112,13 +111,6 @@ def _parsed_title(head: str) -> str | None:
             if content:
                 return content
     return None
-
-
-def extract_title(body: bytes, content_type: str | None) -> str | None:
-    """The title of a page from the head of its body, or None when it has none."""
-    if not is_html(content_type):
-        return None
-    return title_of(decode(body, content_type))
 
 
 def meta_refresh(text: str) -> str | None:

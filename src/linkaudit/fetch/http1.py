@@ -1,4 +1,4 @@
-"""HTTP/1.1 for direct requests over net.py's guarded streams, connections kept per origin.
+"""HTTP/1.1 for direct requests over names.py's guarded streams, connections kept per origin.
 
     Http1Pool(backend, ssl_context, ...)   .get(url, headers) -> Http1Response: one request
                                            per connection at a time, idle connections reused
@@ -29,9 +29,9 @@ from collections.abc import AsyncIterator, Mapping
 import httpcore
 import httpx
 
+from linkaudit.config import MAX_IDLE_CONNECTIONS, READ_BYTES
 from linkaudit.fetch.wire import Reply, request_bytes
 
-READ_BYTES = 64 * 1024  # as httpcore
 Origin = tuple[bytes, bytes, int]
 
 # httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
@@ -61,7 +61,7 @@ CORE_ERRORS = (
 
 
 def as_httpx(exc: Exception) -> Exception:
-    """An httpcore exception as the httpx one that net.failure_of knows."""
+    """An httpcore exception as the httpx one that failures.failure_of knows."""
     for core, mapped in _EXCEPTIONS:
         if isinstance(exc, core):
             return mapped(str(exc))
@@ -176,7 +176,7 @@ class Http1Pool:
         ssl_context: ssl.SSLContext,
         per_origin: int,
         keepalive_expiry: float,
-        max_idle: int = 256,
+        max_idle: int = MAX_IDLE_CONNECTIONS,
     ) -> None:
         self._backend = backend
         self._ssl = ssl_context

@@ -1,18 +1,18 @@
-"""The connection layer under fetch.py: who a name resolves to, whom we may connect to.
+"""Names and whom we may connect to: the one place names are resolved and targets refused.
 
-    Resolver            (host, port) -> addresses; the one place names are resolved
+    Resolver            (host, port) -> addresses; tests inject one (loopback addresses)
     system_resolver     the default Resolver (the operating system's getaddrinfo)
     CachingResolver     one lookup per name and port per run, shared by concurrent asks
-    GuardedBackend      an httpcore network backend: resolve (honouring --resolve), refuse
-                        private targets unless allowed, then connect to the address
     parse_resolve       curl's HOST:PORT:ADDRESS
-    parse_http_url      an http(s) URL with a host, parsed, or None; join_url: a redirect
-
-    failure_of(exc)     what went wrong with a request: (FailureKind, before any HTTP answer)
+    is_ip, is_private   what an address is
+    GuardedBackend      an httpcore network backend: resolve (honouring --resolve), refuse
+                        private targets unless allowed, connect to the address (sockets.py);
+                        it alone knows which hosts a connection has reached (`reached`)
 
 Exceptions (raised from connect, so they surface from the transports' `get`):
 
     NameNotResolved         the name does not resolve
+    ResolverUnavailable     the resolver gave no answer: not evidence that the name is gone
     PrivateAddressRefused   every address of the target is loopback/private/link-local/...
 
 Because the backend connects to an address while the pools (http1.py, httpcore's for
@@ -23,19 +23,17 @@ proxies) keep the origin, the Host header and TLS SNI stay the original name (cu
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import ipaddress
 import socket
-import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpcore
-import httpx
 
-from linkaudit.model import FailureKind
+from linkaudit.config import LOOKUP_THREADS
+from linkaudit.fetch.sockets import AsyncioBackend
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -94,11 +92,8 @@ def is_private(address: str) -> bool:
     )
 
 
-# getaddrinfo blocks a thread per lookup; asyncio's default executor has cpu_count + 4
-# threads, so with a slow resolver (5 s per unanswered query) lookups would queue.
-LOOKUP_THREADS = 32
-
-
+# getaddrinfo blocks a thread per lookup (LOOKUP_THREADS of them): with asyncio's default
+# executor (cpu_count + 4 threads) and a slow resolver (5 s an unanswered query) they queue.
 @functools.cache
 def _lookup_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="linkaudit-dns")
@@ -161,148 +156,6 @@ def parse_resolve(spec: str) -> tuple[str, int, str]:
     return host.lower(), int(port), address
 
 
-def failure_of(exc: BaseException) -> tuple[FailureKind, bool]:
-    """(kind, before any HTTP response) for an exception raised by a request."""
-    text = f"{exc!r} {exc.__cause__!r}".lower()
-    if isinstance(exc, NameNotResolved):
-        return FailureKind.DNS, True
-    if isinstance(exc, ResolverUnavailable):
-        return FailureKind.CONNECT, True
-    if isinstance(exc, PrivateAddressRefused):
-        return FailureKind.PRIVATE_ADDRESS, False
-    if isinstance(exc, httpx.ConnectTimeout):
-        return FailureKind.TIMEOUT, True
-    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
-        if "ssl" in text or "certificate" in text or "tls" in text:
-            return FailureKind.TLS, False
-        return FailureKind.CONNECT, True
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
-        return FailureKind.TIMEOUT, False
-    if isinstance(exc, httpx.RemoteProtocolError):
-        if "without sending" in text or "peer closed" in text or "incomplete" in text:
-            return FailureKind.RESET, False
-        return FailureKind.PROTOCOL, False
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
-        return FailureKind.INVALID_URL, False
-    if isinstance(exc, httpx.ProtocolError):
-        return FailureKind.PROTOCOL, False
-    return FailureKind.RESET, False
-
-
-def describe(exc: BaseException, kind: FailureKind) -> str:
-    if isinstance(exc, NameNotResolved | PrivateAddressRefused | ResolverUnavailable):
-        return str(exc)
-    if kind is FailureKind.TIMEOUT and not str(exc):
-        return "timeout: no response in time"
-    if "all connection attempts failed" in str(exc).lower():
-        return "connect: connection refused or unreachable"
-    detail = str(exc) or type(exc).__name__
-    return f"{kind.value}: {detail}"
-
-
-class AsyncioStream(httpcore.AsyncNetworkStream):
-    """An httpcore network stream straight over asyncio streams.
-
-    httpcore's AnyIO backend works, but re-reads every socket attribute (getpeername
-    included) on each keep-alive check and wraps every read in a cancel scope; with
-    thousands of short requests that was a tenth of the checker's CPU.
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        # fetch.py bounds whole attempts, so timeout is None here: no timer per read (an
-        # asyncio.timeout asks for the running loop and task, a getpid() each, every time)
-        try:
-            if timeout is None:
-                return await self._reader.read(max_bytes)
-            async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
-        except TimeoutError as exc:
-            raise httpcore.ReadTimeout(str(exc) or "read timed out") from exc
-        except OSError as exc:
-            raise httpcore.ReadError(str(exc) or type(exc).__name__) from exc
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
-        try:
-            self._writer.write(buffer)
-            if timeout is None:
-                await self._writer.drain()
-            else:
-                async with asyncio.timeout(timeout):
-                    await self._writer.drain()
-        except TimeoutError as exc:
-            raise httpcore.WriteTimeout(str(exc) or "write timed out") from exc
-        except (OSError, RuntimeError) as exc:
-            raise httpcore.WriteError(str(exc) or type(exc).__name__) from exc
-
-    async def aclose(self) -> None:
-        self._writer.close()
-        with contextlib.suppress(OSError, RuntimeError, ssl.SSLError, asyncio.CancelledError):
-            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout("TLS handshake timed out") from exc
-        except (OSError, ssl.SSLError) as exc:
-            raise httpcore.ConnectError(f"TLS: {exc}") from exc
-        return self
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "ssl_object":
-            return self._writer.get_extra_info("ssl_object")
-        if info == "client_addr":
-            return self._writer.get_extra_info("sockname")
-        if info == "server_addr":
-            return self._writer.get_extra_info("peername")
-        if info == "socket":
-            return self._writer.get_extra_info("socket")
-        if info == "is_readable":  # on an idle keep-alive connection: the peer has closed it
-            return self._reader.at_eof() or self._writer.is_closing()
-        return None
-
-
-class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Connects with asyncio.open_connection (addresses only: names are resolved above)."""
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, limit=2**16)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"connect to {host}:{port} timed out") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        return AsyncioStream(reader, writer)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used by linkaudit")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves through the injected Resolver and refuses private targets, then connects."""
 
@@ -314,9 +167,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         allow_private: bool = False,
         private: Callable[[str], bool] = is_private,
         inner: httpcore.AsyncNetworkBackend | None = None,
-        connected: set[str] | None = None,
     ) -> None:
-        self.connected = connected if connected is not None else set()  # hosts that answered
+        self._reached: set[str] = set()  # hosts a TCP connection reached, this run
         self._resolver = resolver
         self._private = private
         self._overrides = {(h.lower(), p): a for h, p, a in overrides}
@@ -347,8 +199,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 stream = await self._connect(host, port, local_address, socket_options)
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from exc
-        self.connected.add(host.lower())
+        self._reached.add(host.lower())
         return stream
+
+    def reached(self, host: str) -> bool:
+        """A TCP connection to `host` was made in this run (so it is no network outage)."""
+        return host.lower() in self._reached
 
     async def _connect(
         self, host: str, port: int, local_address: str | None, socket_options: Any
@@ -371,23 +227,3 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
-
-
-def parse_http_url(url: str) -> httpx.URL | None:
-    """The URL, parsed, if it is an http(s) URL with a host; else None."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError, TypeError):
-        return None
-    return parsed if parsed.scheme in {"http", "https"} and parsed.host else None
-
-
-def join_url(base: str, target: str) -> str | None:
-    """`target` (a Location or a refresh URL) against `base`, without fragment; None if unusable."""
-    try:
-        joined = httpx.URL(base).join(target.strip())
-    except (httpx.InvalidURL, ValueError, TypeError):
-        return None
-    joined = joined.copy_with(fragment=None)
-    text = str(joined)
-    return text if parse_http_url(text) is not None else None

@@ -5,7 +5,7 @@
     retry_delay(...)  seconds to wait before the next attempt, or None: do not retry
     beyond_cap(...)   a Retry-After too long to wait for: the URL is blocked instead
 
-fetch.py runs the attempts with tenacity and asks this module every decision; tests
+fetcher.py runs the attempts with tenacity and asks this module every decision; tests
 swap the wait for a recording fake instead of sleeping.
 """
 
@@ -15,25 +15,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+from linkaudit.config import BACKOFF_BASE, BACKOFF_MAX
 from linkaudit.model import FailureKind
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_FAILURES = frozenset(
     {FailureKind.CONNECT, FailureKind.TIMEOUT, FailureKind.RESET, FailureKind.PROTOCOL}
 )
-BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time, plus jitter
-BACKOFF_MAX = 8.0
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One attempt at one URL: a response (status, headers, body head) or a failure."""
+    """One attempt at one URL: a response (status, headers, body head) or a failure;
+    `before_http`: it failed before any HTTP response (no name, no connection)."""
 
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     failure: FailureKind | None = None
     error: str | None = None
+    before_http: bool = False
 
 
 def retry_after(value: str | None, *, now: float) -> float | None:

@@ -1,7 +1,7 @@
-"""Transports under fetch.py: direct or through a proxy, with trust from the environment.
+"""Transports under fetcher.py: direct or through a proxy, with trust from the environment.
 
     direct              http1.Http1Pool: HTTP/1.1 connections kept per origin, each opened
-                        through net.GuardedBackend (resolution, private-address guard)
+                        through names.GuardedBackend (resolution, private-address guard)
     ProxyTransport      an httpx transport over an httpcore proxy pool
     Router              which transport a URL takes: a proxy from the environment or direct
     build_router(...)   the Router fetch.py uses
@@ -29,10 +29,10 @@ import certifi
 import httpcore
 import httpx
 
+from linkaudit.config import KEEPALIVE_EXPIRY
 from linkaudit.fetch.http1 import CORE_ERRORS, Http1Pool, Http1Response, as_httpx
 from linkaudit.fetch.names import GuardedBackend, Resolver, is_ip, is_private
 
-KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request
 Response = httpx.Response | Http1Response  # what Router.get answers (the same attributes)
 
 
@@ -143,8 +143,10 @@ class Router:
         self,
         direct: httpx.AsyncBaseTransport | Http1Pool,
         mounts: Iterable[tuple[str, httpx.AsyncBaseTransport | None]] = (),
+        backend: GuardedBackend | None = None,
     ) -> None:
         self.direct = direct
+        self._backend = backend  # what the direct pool connects through
         self._mounts = sorted(
             ((_pattern(key), transport) for key, transport in mounts),
             key=lambda m: (m[0][1] is None, m[0][0] is None),  # host first, then scheme
@@ -159,6 +161,10 @@ class Router:
             return await transport.get(url, headers, connect_timeout=timeouts.get("connect"))
         request = httpx.Request("GET", url, headers=headers, extensions={"timeout": timeouts})
         return await transport.handle_async_request(request)
+
+    def reached(self, host: str) -> bool | None:
+        """A connection reached `host` in this run (None: unknown, a mock transport)."""
+        return self._backend.reached(host) if self._backend is not None else None
 
     def for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport | Http1Pool:
         for (scheme, host), transport in self._mounts:
@@ -199,7 +205,6 @@ def build_router(
     max_connections: int,
     per_host: int,
     env: Mapping[str, str] | None = None,
-    connected: set[str] | None = None,
 ) -> Router:
     """Guarded direct connections (one pool, idle connections kept per origin), environment
     proxies, trust."""
@@ -209,10 +214,10 @@ def build_router(
         overrides=overrides,
         allow_private=allow_private,
         private=private,
-        connected=connected,
     )
-    shared = {"keepalive_expiry": KEEPALIVE_EXPIRY, "ssl_context": context}
-    direct = Http1Pool(backend, per_origin=per_host, **shared)
+    direct = Http1Pool(
+        backend, per_origin=per_host, keepalive_expiry=KEEPALIVE_EXPIRY, ssl_context=context
+    )
     mounts: list[tuple[str, httpx.AsyncBaseTransport | None]] = []
     for pattern, proxy in proxy_mounts(env).items():
         if proxy is None:
@@ -228,7 +233,8 @@ def build_router(
             proxy_auth=(url.username, url.password) if url.username else None,
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
-            **shared,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
+            ssl_context=context,
         )
         mounts.append((pattern, ProxyTransport(pool)))
-    return Router(direct, mounts)
+    return Router(direct, mounts, backend)

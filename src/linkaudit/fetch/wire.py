@@ -8,7 +8,7 @@
 Why llhttp rather than h11: h11's pure-Python state machine took 80 µs for a request and a
 small response, llhttp (Node's parser, in C) 4 µs; with thousands of short requests h11 was
 a sixth of the checker's CPU. What llhttp does not do is done here with h11's limits and
-httpcore's messages (net.failure_of reads them): response heads over 100 KiB are refused,
+httpcore's messages (failures.failure_of reads them): response heads over 100 KiB are refused,
 1xx interim responses skipped, and the end of the stream ends a body only when the
 response had neither Content-Length nor chunked encoding.
 """
@@ -16,11 +16,13 @@ response had neither Content-Length nor chunked encoding.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import httptools
 import httpx
 
-MAX_HEAD = 100 * 1024  # status line and headers, as httpcore allows h11
+from linkaudit.config import MAX_HEAD_BYTES
+
 # h11's own grammar for header fields (RFC 9110 token, field-content)
 _NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
 _VALUE = re.compile(rb"(?:[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*)?")
@@ -28,7 +30,7 @@ NO_RESPONSE = "Server disconnected without sending a response."  # httpcore's wo
 CUT_SHORT = "peer closed connection without sending complete message body"  # h11's words
 
 
-def request_bytes(url: httpx.URL, headers: dict[str, str]) -> bytes:
+def request_bytes(url: httpx.URL, headers: Mapping[str, str]) -> bytes:
     """A GET for `url` with `headers` after Host (as httpx orders them); LocalProtocolError
     for a header that is not ASCII or not a valid HTTP field."""
     lines = [b"GET " + url.raw_path + b" HTTP/1.1", b"Host: " + url.netloc]
@@ -94,7 +96,7 @@ class Reply:
             if not self.done:
                 raise httpx.RemoteProtocolError(f"malformed response: {exc}") from exc
             self._extra = True  # junk after a complete response
-        if not self.head and self._received > MAX_HEAD:
+        if not self.head and self._received > MAX_HEAD_BYTES:
             raise httpx.RemoteProtocolError("response head larger than 100 KiB")
 
     def _end(self) -> None:

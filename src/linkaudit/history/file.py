@@ -1,12 +1,6 @@
 """The history file itself, for store.py: how it is opened, how it is told apart from
-a damaged or foreign file, and what its SQLite errors mean to a person.
-
-Exceptions (re-exported by store.py):
-
-    StoreError        the database cannot be used
-    ├── StoreBusy     another live linkaudit run holds the database
-    ├── StoreTooNew   the file was written by a newer linkaudit
-    └── StoreMissing  a read-only command found no history: no file, or an empty one
+a damaged or foreign file, and what its SQLite errors mean to a person (a StoreError,
+errors.py, that names the file and what to do).
 
 Every check here only reads: a file that is refused is left exactly as it was.
 """
@@ -22,26 +16,11 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from linkaudit import __version__
+from linkaudit.config import BUSY_TIMEOUT_MS
+from linkaudit.errors import StoreError, StoreTooNew
 from linkaudit.history.schema import MIGRATIONS, SCHEMA_VERSION
 
-BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_TABLE = MIGRATIONS.migrations_table  # sqlite-utils' record of applied steps
-
-
-class StoreError(Exception):
-    """The history database cannot be used."""
-
-
-class StoreBusy(StoreError):
-    """Another live linkaudit run holds the database."""
-
-
-class StoreTooNew(StoreError):
-    """The database was written by a newer linkaudit than this one."""
-
-
-class StoreMissing(StoreError):
-    """A read-only command found no history: no file, or one with nothing in it yet."""
 
 
 NOT_OURS = "is not a linkaudit history, or is damaged"
@@ -72,7 +51,7 @@ def check_file(db: Database, path: Path) -> int:
 
     Raises StoreError (a foreign or damaged file), StoreTooNew.
     """
-    version = db.execute("PRAGMA user_version").fetchone()[0]
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
     tables = sorted(
         t for t in db.table_names() if not t.startswith("sqlite_") and t != MIGRATIONS_TABLE
     )

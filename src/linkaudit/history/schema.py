@@ -1,6 +1,6 @@
-"""The history database's schema, row types and row conversion (used by store.py).
+"""The history database's schema, its migrations, and row conversion (for store.py, queries.py).
 
-Schema version 1 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
+Schema version 2 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
 version, each in its own transaction and each setting ``user_version``):
 
     runs          id, started_at, finished_at, state (running|complete|aborted|interrupted),
@@ -8,79 +8,45 @@ version, each in its own transaction and each setting ``user_version``):
                   counts (JSON {verdict: n}), pid, note
     resources     url (pk), title, section, kind, source, line, first_seen, last_seen
     observations  id, run_id -> runs, url, verdict, http_status, final_url, hops (JSON),
-                  title, flags (JSON), error, elapsed_ms, etag, last_modified, checked_at;
-                  unique (run_id, url), index (url, run_id)
+                  title, flags (JSON), error, elapsed_ms, etag, last_modified, checked_at,
+                  note (2); unique (run_id, url), index (url, run_id)
     baselines     url (pk), title, since, how (first_seen|accepted)
+
+    1  the tables above
+    2  observations.note: a provider's remark on a live resource (a newer arXiv version),
+       which version 1 kept in `error`; moved there for live verdicts
 
 To change the schema, append a migration that ends with ``PRAGMA user_version = N+1``
 and raise SCHEMA_VERSION: older files migrate forward on open, and an older linkaudit
-refuses a newer file.
+refuses a newer file. (The row types are model.py's: RunState, Baseline, RunRow, ...)
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 from sqlite_utils.migrations import Migrations
 
-from linkaudit.model import Hop, Observation, Verdict
+from linkaudit.model import Flag, Hop, Observation, Verdict
 
-
-class RunState(StrEnum):
-    RUNNING = "running"
-    COMPLETE = "complete"
-    ABORTED = "aborted"
-    INTERRUPTED = "interrupted"
-
-
-class BaselineHow(StrEnum):
-    FIRST_SEEN = "first_seen"
-    ACCEPTED = "accepted"
-
-
-@dataclass(frozen=True, slots=True)
-class Baseline:
-    """The title a URL is expected to carry."""
-
-    title: str
-    since: str
-    how: BaselineHow
-
-
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    """One run, as `linkaudit runs` shows it."""
-
-    id: int
-    started_at: str
-    finished_at: str | None
-    state: RunState
-    tool_version: str
-    resources: int
-    counts: dict[str, int]
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    """One observation of one URL with the state of its run (`linkaudit history`)."""
-
-    run_id: int
-    run_state: RunState
-    observation: Observation
+LIVE = tuple(v.value for v in Verdict if v.is_live)
+FAILING = tuple(v.value for v in Verdict if v.is_failing)
 
 
 MIGRATIONS = Migrations("linkaudit")
 
 
+def _table(db: Database, name: str) -> Table:
+    return db.table(name)
+
+
 @MIGRATIONS()
 def m001_initial(db: Database) -> None:
-    db["runs"].create(
+    _table(db, "runs").create(
         {
             "id": int,
             "started_at": str,
@@ -97,8 +63,8 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"started_at", "state"},
     )
-    db["runs"].create_index(["state"])
-    db["resources"].create(
+    _table(db, "runs").create_index(["state"])
+    _table(db, "resources").create(
         {
             "url": str,
             "title": str,
@@ -111,7 +77,7 @@ def m001_initial(db: Database) -> None:
         },
         pk="url",
     )
-    db["observations"].create(
+    _table(db, "observations").create(
         {
             "id": int,
             "run_id": int,
@@ -132,9 +98,9 @@ def m001_initial(db: Database) -> None:
         not_null={"run_id", "url", "verdict"},
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["observations"].create_index(["run_id", "url"], unique=True)
-    db["observations"].create_index(["url", "run_id"])
-    db["baselines"].create(
+    _table(db, "observations").create_index(["run_id", "url"], unique=True)
+    _table(db, "observations").create_index(["url", "run_id"])
+    _table(db, "baselines").create(
         {"url": str, "title": str, "since": str, "how": str},
         pk="url",
         not_null={"title", "since", "how"},
@@ -142,7 +108,23 @@ def m001_initial(db: Database) -> None:
     db.execute("PRAGMA user_version = 1")
 
 
-SCHEMA_VERSION = 1  # = number of registered migrations; each sets user_version
+@MIGRATIONS()
+def m002_observation_notes(db: Database) -> None:
+    _table(db, "observations").add_column("note", str)
+    live = ", ".join("?" * len(LIVE))
+    db.execute(  # a live verdict's `error` was a provider's note, unless a body was cut short
+        f"UPDATE observations SET note = error, error = NULL WHERE verdict IN ({live})"
+        " AND error IS NOT NULL AND error NOT LIKE 'body %'",
+        list(LIVE),
+    )
+    db.execute("PRAGMA user_version = 2")
+
+
+SCHEMA_VERSION = 2  # = number of registered migrations; each sets user_version
+OBSERVATION_COLUMNS = (
+    "run_id, url, verdict, http_status, final_url, hops, title, flags, error, elapsed_ms,"
+    " etag, last_modified, checked_at, note"
+)
 
 
 def observation_row(run_id: int, o: Observation) -> tuple[Any, ...]:
@@ -160,6 +142,7 @@ def observation_row(run_id: int, o: Observation) -> tuple[Any, ...]:
         o.etag,
         o.last_modified,
         o.checked_at,
+        o.note,
     )
 
 
@@ -171,10 +154,19 @@ def row_observation(row: Mapping[str, Any]) -> Observation:
         http_status=row["http_status"],
         hops=tuple(Hop(u, s) for u, s in json.loads(row["hops"] or "[]")),
         title=row["title"],
-        flags=tuple(json.loads(row["flags"] or "[]")),
+        flags=flags_of(row["flags"]),
         error=row["error"],
+        note=row["note"],
         elapsed_ms=row["elapsed_ms"] or 0,
         checked_at=row["checked_at"] or "",
         etag=row["etag"],
         last_modified=row["last_modified"],
     )
+
+
+_FLAGS = frozenset(Flag)
+
+
+def flags_of(stored: str | None) -> tuple[Flag, ...]:
+    """Stored flags (JSON), the ones this linkaudit knows (a newer one may have written more)."""
+    return tuple(Flag(f) for f in json.loads(stored or "[]") if f in _FLAGS)

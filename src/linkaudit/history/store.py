@@ -19,7 +19,7 @@ fails fast with `StoreBusy` and a crashed one never blocks.
 `Store.open(path, create=False)` is read-only (``mode=ro``): it never changes the file
 nor creates ``<db>.lock``; its first write (`accept_title`) reopens it writable. A
 foreign or damaged file is refused untouched, and SQLite errors become a `StoreError`
-that says which file and what to do (store_file.py, which draws the exception tree).
+(errors.py) that says which file and what to do (file.py).
 """
 
 from __future__ import annotations
@@ -28,63 +28,27 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from linkaudit import __version__
-from linkaudit.history.file import (
-    StoreBusy,
-    StoreError,
-    StoreMissing,
-    StoreTooNew,
-    check_file,
-    connect,
-    sqlite_errors,
-    unusable,
-)
+from linkaudit.config import LOCK_PATIENCE
+from linkaudit.errors import StoreBusy, StoreError, StoreMissing
+from linkaudit.history.file import check_file, connect, sqlite_errors, unusable
 from linkaudit.history.lock import WriterLock
-from linkaudit.history.queries import DIED, HISTORY_LIMIT, HistoryQueries
+from linkaudit.history.queries import DIED, Queries
 from linkaudit.history.schema import (
+    LIVE,
     MIGRATIONS,
+    OBSERVATION_COLUMNS,
     SCHEMA_VERSION,
-    Baseline,
-    BaselineHow,
-    HistoryRow,
-    RunRow,
-    RunState,
     observation_row,
 )
-from linkaudit.model import Observation, Resource, Verdict
-
-__all__ = [
-    "HISTORY_LIMIT",
-    "SCHEMA_VERSION",
-    "Baseline",
-    "BaselineHow",
-    "HistoryRow",
-    "RunRow",
-    "RunState",
-    "Store",
-    "StoreBusy",
-    "StoreError",
-    "StoreMissing",
-    "StoreTooNew",
-]
-
-DEFAULT_DB = Path("reports/history.db")
-LOCK_PATIENCE = 0.5  # seconds a new run waits for a brief lock holder
+from linkaudit.model import Baseline, BaselineHow, Observation, Resource, RunState
+from linkaudit.text import utc_now
 
 
-def utc_now() -> str:
-    """Now, ISO 8601 UTC with a Z, to the second."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- the store --------------------------------------------------------------------
-
-
-class Store(HistoryQueries):
+class Store(Queries):
     """The history database. Open with `Store.open`; use as a context manager."""
 
     def __init__(self, path: Path, *, readonly: bool) -> None:
@@ -267,9 +231,8 @@ class Store(HistoryQueries):
         if rows:
             with self.db.atomic():
                 self.db.conn.executemany(
-                    "INSERT OR REPLACE INTO observations (run_id, url, verdict, http_status,"
-                    " final_url, hops, title, flags, error, elapsed_ms, etag, last_modified,"
-                    " checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT OR REPLACE INTO observations ({OBSERVATION_COLUMNS})"
+                    f" VALUES ({', '.join('?' * len(rows[0]))})",
                     rows,
                 )
         return len(rows)
@@ -337,7 +300,7 @@ class Store(HistoryQueries):
             "SELECT o.title FROM observations o JOIN runs r ON r.id = o.run_id WHERE o.url = ?"
             " AND r.state = ? AND o.title IS NOT NULL AND o.verdict IN (?, ?, ?)"
             " ORDER BY o.run_id DESC LIMIT 1",
-            [url, RunState.COMPLETE.value, *(v.value for v in Verdict if v.is_live)],
+            [url, RunState.COMPLETE.value, *LIVE],
         ).fetchone()
         if row is None:
             raise StoreError(f"no live title recorded for {url}: nothing to accept")

@@ -1,77 +1,34 @@
-"""What is special about a site: each provider checks the resources it claims.
+"""What is special about a site: each provider checks the resources it claims, and
+classifies each fetch into one Observation.
 
-    Previous      what history knows of a URL: validators for a conditional GET, last title
-    CheckContext  what a provider gets: the shared Fetcher, `emit`, history, the clock
-    Judgement     what a provider concluded of one item (youtube_page.py, arxiv.py)
-    Provider      claims(resource) -> bool; async check(resources, ctx) emits exactly one
-                  Observation per distinct URL, keyed by the URL exactly as catalogued
-    route         resources -> {provider: resources}, the first provider that claims wins;
-                  the generic web provider, last, claims every linked resource
+    Provider, CheckContext   the protocol and what a provider is given (base.py)
+    default_providers(options)   YouTube and arXiv first, the generic web provider last
+    route(resources, providers)  each linked resource to the first provider that claims it
 
-Providers: youtube.py, arxiv.py, web.py (generic; soft-404 heuristics from soft404.py).
+    classify.py       the facts of one fetch -> one Observation; the one status -> verdict
+                      table every provider uses; a Judgement -> an Observation
+    web.py            any page: fetch, classify, then soft404.py's second look
+    soft404.py        a 2xx that says the thing is gone (the random-URL probe included),
+                      over soft404_rules.py (bot walls, parked domains, "not found" pages)
+    youtube.py        oEmbed first, then youtube_page.py reads the page
+    arxiv.py          the export API in batches, the abstract pages as a fallback
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Sequence
 
-from linkaudit.model import CheckOptions, Observation, Resource, Verdict
+from linkaudit.model import CheckOptions, Resource
+from linkaudit.providers.arxiv import ArxivProvider
+from linkaudit.providers.base import CheckContext, Provider
+from linkaudit.providers.web import WebProvider
+from linkaudit.providers.youtube import YouTubeProvider
 
-if TYPE_CHECKING:
-    from linkaudit.fetch.fetcher import Fetcher
-
-
-@dataclass(frozen=True, slots=True)
-class Previous:
-    """What the last run saw of one URL (from history): for If-None-Match and drift."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    title: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    """What a provider concluded of one item: a verdict with its title, flags and words of
-    evidence; `slow_down`: the site walled us off, ask no more of it this run."""
-
-    verdict: Verdict
-    title: str | None = None
-    flags: tuple[str, ...] = ()
-    evidence: str | None = None
-    slow_down: bool = False
-
-
-@dataclass
-class CheckContext:
-    """Everything a provider needs to check its resources."""
-
-    fetcher: Fetcher
-    emit: Callable[[Observation], None]
-    previous: Mapping[str, Previous] = field(default_factory=dict)
-    now: Callable[[], str] = lambda: ""
-
-
-@runtime_checkable
-class Provider(Protocol):
-    """Checks the resources it claims; emits one Observation per distinct URL."""
-
-    name: str
-
-    def claims(self, resource: Resource) -> bool: ...
-
-    async def check(self, resources: Sequence[Resource], ctx: CheckContext) -> None: ...
+__all__ = ["CheckContext", "Provider", "default_providers", "route"]
 
 
 def default_providers(options: CheckOptions | None = None) -> list[Provider]:
     """Site-specific providers first, the generic web provider last."""
-    # imported here: the provider modules import this package's types
-    from linkaudit.providers.arxiv import ArxivProvider  # noqa: PLC0415
-    from linkaudit.providers.web import WebProvider  # noqa: PLC0415
-    from linkaudit.providers.youtube import YouTubeProvider  # noqa: PLC0415
-
     arxiv = ArxivProvider.from_options(options or CheckOptions())
     return [YouTubeProvider(), arxiv, WebProvider()]
 

@@ -1,11 +1,12 @@
 """arXiv: every paper of a run in a few batched export-API requests, politely paced.
 
-    paper(url)                  the arXiv id (and version) an abs/pdf URL names
     api_urls(endpoint, ids)     the batched queries: id_list=...&max_results=... (100 ids each)
     read_feed(xml)              the Atom answer: entries by id (any order), or the API's error
     citation_title(body)        the abs page's <meta name="citation_title">
-    judge_entry(ref, entry)     ok / newer version / withdrawn
-    judge_abs(ref, page)        the abs page's word: 404 dead, citation_title live, ...
+    classify_entry(ref, entry)  ok / newer version / withdrawn
+    classify_abs(ref, page)     the abs page's word: 404 dead, citation_title live, ...
+
+(Which paper a URL names is catalog.urls.arxiv_paper's rule.)
 
 arXiv's API terms ask for one request at a time, three seconds apart; `Pacer` enforces
 that for the API and for the abs-page fallback alike (used when the API is unreachable,
@@ -29,19 +30,27 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from linkaudit.model import CheckOptions, Fetched, Flag, Kind, Observation, Resource, Verdict
-from linkaudit.providers import CheckContext, Judgement
+from linkaudit.catalog.urls import Paper, arxiv_paper
+from linkaudit.config import ARXIV_BATCH, ARXIV_PACE
+from linkaudit.model import (
+    CheckOptions,
+    Fetched,
+    Flag,
+    Judgement,
+    Kind,
+    Observation,
+    Resource,
+    Verdict,
+)
+from linkaudit.providers.base import CheckContext
+from linkaudit.providers.classify import observe, status_verdict
 from linkaudit.providers.soft404_rules import bot_wall
 
 API_PATH = "/api/query"
 API_HOST = "export.arxiv.org"
 ABS_HOST = "arxiv.org"
-BATCH_SIZE = 100  # arxiv.py's default page size; the API allows up to 2000 per request
-PACE_SECONDS = 3.0  # arXiv API terms of use: no more than one request every three seconds
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
-NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(v(\d+))?$")
-OLD_ID = re.compile(r"^([a-z][a-z-]*(\.[A-Z]{2})?/\d{7})(v(\d+))?$")
 WITHDRAWN = re.compile(
     r"\b(this (paper|article|submission|manuscript) (has been|is) withdrawn"
     r"|withdrawn by the (author|submitter|arxiv administrators?))\b|^\s*(paper )?withdrawn\b",
@@ -49,34 +58,7 @@ WITHDRAWN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Paper:
-    """An arXiv id, with the version the catalog names (None: "the latest")."""
-
-    ident: str
-    version: int | None = None
-
-    @property
-    def abs_path(self) -> str:
-        return f"/abs/{self.ident}"
-
-
-def paper(url: str) -> Paper | None:
-    """The paper an arxiv.org /abs/ or /pdf/ URL names (new ids and old ones like cs/0112017)."""
-    parts = urlsplit(url.strip())
-    match = re.match(r"^/(abs|pdf)/(.+?)(\.pdf)?/?$", parts.path)
-    if not match:
-        return None
-    raw = re.sub(r"^arxiv:", "", match.group(2), flags=re.IGNORECASE)  # /abs/arXiv:2106.09685
-    for pattern, version_group in ((NEW_ID, 3), (OLD_ID, 4)):
-        found = pattern.match(raw)
-        if found:
-            version = found.group(version_group)
-            return Paper(found.group(1), int(version) if version else None)
-    return None
-
-
-def api_urls(endpoint: str, idents: Sequence[str], batch: int = BATCH_SIZE) -> list[str]:
+def api_urls(endpoint: str, idents: Sequence[str], batch: int = ARXIV_BATCH) -> list[str]:
     """Batched export-API queries for `idents` (ids without versions), `batch` per request."""
     chunks = [idents[i : i + batch] for i in range(0, len(idents), batch)]
     return [f"{endpoint}?id_list={','.join(c)}&max_results={len(c)}" for c in chunks]
@@ -111,7 +93,7 @@ def read_feed(xml: str) -> Feed:
         raw_id = (node.findtext(f"{ATOM}id") or "").strip()
         if "/api/errors" in raw_id:
             return Feed(error=(node.findtext(f"{ATOM}summary") or raw_id).strip())
-        found = paper(urlsplit(raw_id).path)
+        found = arxiv_paper(urlsplit(raw_id).path)
         title = " ".join((node.findtext(f"{ATOM}title") or "").split())
         if found is None or not title:
             continue  # the API's placeholder for an id it does not know
@@ -129,9 +111,9 @@ def citation_title(body: str) -> str | None:
     return " ".join(content.split()) if content else None
 
 
-def judge_entry(ref: Paper, entry: Entry) -> Judgement:
+def classify_entry(ref: Paper, entry: Entry) -> Judgement:
     """What the API's entry says about the catalogued paper (its absence proves nothing)."""
-    flags: list[str] = []
+    flags: list[Flag] = []
     notes: list[str] = []
     if entry.withdrawn:
         flags.append(Flag.WITHDRAWN)
@@ -142,32 +124,26 @@ def judge_entry(ref: Paper, entry: Entry) -> Judgement:
     return Judgement(Verdict.OK, entry.title, tuple(flags), "; ".join(notes) or None)
 
 
-def judge_abs(ref: Paper, fetched: Fetched) -> Judgement:
+def classify_abs(ref: Paper, fetched: Fetched) -> Judgement:
     """The abs page's word: 404 is dead, a page with citation_title is live (with its
     latest version from the submission history, when the catalog names one)."""
-    if fetched.status in (404, 410):
-        return Judgement(Verdict.DEAD, evidence=f"arxiv.org answered {fetched.status}")
     if fetched.status is None:
-        return Judgement(Verdict.ERROR, evidence=fetched.error or "no response")
+        return Judgement(Verdict.ERROR, reason=fetched.error or "no response")
     if bot_wall(fetched) is not None:
-        flags = (Flag.BOT_CHALLENGE,)
-        return Judgement(Verdict.BLOCKED, flags=flags, evidence="arxiv.org showed a bot challenge")
-    if fetched.status == 429 or fetched.status in (401, 403):
-        flags = (Flag.RATE_LIMITED,) if fetched.status == 429 else ()
-        return Judgement(
-            Verdict.BLOCKED, flags=flags, evidence=f"arxiv.org answered {fetched.status}"
-        )
+        walled = (Flag.BOT_CHALLENGE,)
+        return Judgement(Verdict.BLOCKED, flags=walled, reason="arxiv.org showed a bot challenge")
     if fetched.status >= 400:
-        return Judgement(Verdict.ERROR, evidence=f"arxiv.org answered {fetched.status}")
+        verdict, flags = status_verdict(fetched.status)
+        return Judgement(verdict, flags=flags, reason=f"arxiv.org answered {fetched.status}")
     title = citation_title(fetched.body_text)
     if not title:
-        return Judgement(Verdict.BLOCKED, evidence="abs page without citation_title")
+        return Judgement(Verdict.BLOCKED, reason="abs page without citation_title")
     withdrawn = bool(re.search(r"has been withdrawn|\(withdrawn\)", fetched.body_text, re.I))
     if ref.version is not None:
         newest = max((int(v) for v in re.findall(r"\[v(\d+)\]", fetched.body_text)), default=None)
-        return judge_entry(ref, Entry(ref.ident, newest, title, withdrawn))
-    flags = (Flag.WITHDRAWN,) if withdrawn else ()
-    return Judgement(Verdict.OK, title, flags, "withdrawn by its authors" if withdrawn else None)
+        return classify_entry(ref, Entry(ref.ident, newest, title, withdrawn))
+    noted: tuple[Flag, ...] = (Flag.WITHDRAWN,) if withdrawn else ()
+    return Judgement(Verdict.OK, title, noted, "withdrawn by its authors" if withdrawn else None)
 
 
 class Pacer:
@@ -175,7 +151,7 @@ class Pacer:
 
     def __init__(
         self,
-        interval: float = PACE_SECONDS,
+        interval: float = ARXIV_PACE,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -224,7 +200,7 @@ class ArxivProvider:
 
     name: str = "arxiv"
     endpoint: str | None = None  # None: export.arxiv.org on the resources' scheme and port
-    batch_size: int = BATCH_SIZE
+    batch_size: int = ARXIV_BATCH
     pacer: Pacer = field(default_factory=Pacer)
 
     def __hash__(self) -> int:
@@ -238,17 +214,19 @@ class ArxivProvider:
         return (
             resource.kind is Kind.ARXIV
             and resource.url is not None
-            and paper(resource.url) is not None
+            and arxiv_paper(resource.url) is not None
         )
 
     async def check(self, resources: Sequence[Resource], ctx: CheckContext) -> None:
-        refs = {r.url: paper(r.url) for r in resources if r.url}
+        refs: dict[str, Paper] = {}
+        for resource in resources:
+            if resource.url and (ref := arxiv_paper(resource.url)) is not None:
+                refs[resource.url] = ref
         by_endpoint: dict[str, list[str]] = {}
-        for url, ref in refs.items():
-            if ref is not None:
-                by_endpoint.setdefault(self.endpoint or endpoint_for(url), []).append(url)
+        for url in refs:
+            by_endpoint.setdefault(self.endpoint or endpoint_for(url), []).append(url)
         for endpoint, urls in by_endpoint.items():
-            idents = list(dict.fromkeys(refs[u].ident for u in urls))  # type: ignore[union-attr]
+            idents = list(dict.fromkeys(refs[u].ident for u in urls))
             for query, chunk in zip(
                 api_urls(endpoint, idents, self.batch_size),
                 _chunks(idents, self.batch_size),
@@ -257,7 +235,12 @@ class ArxivProvider:
                 await self._check_batch(query, set(chunk), urls, refs, ctx)
 
     async def _check_batch(
-        self, query: str, chunk: set[str], urls: list[str], refs: dict, ctx: CheckContext
+        self,
+        query: str,
+        chunk: set[str],
+        urls: list[str],
+        refs: dict[str, Paper],
+        ctx: CheckContext,
     ) -> None:
         mine = [u for u in urls if refs[u].ident in chunk]
         answer = await self.pacer.run(lambda: ctx.fetcher.fetch(query))
@@ -268,15 +251,15 @@ class ArxivProvider:
             ref: Paper = refs[url]
             entry = feed.entries.get(ref.ident) if feed is not None and not feed.error else None
             if entry is not None:
-                judged = judge_entry(ref, entry)
-                ctx.emit(_observation(url, judged, answer, ctx, each_ms, on_page=False))
+                judgement = classify_entry(ref, entry)
+                ctx.emit(_observation(url, judgement, answer, ctx, each_ms, on_page=False))
                 continue
             page = await self._abs_page(url, ref, ctx, pages)
-            judged = judge_abs(ref, page)
-            if feed is not None and not feed.error and judged.verdict is Verdict.DEAD:
-                said = f"{ref.ident} is not in the arXiv API's answer, and {judged.evidence}"
-                judged = replace(judged, evidence=said)
-            ctx.emit(_observation(url, judged, page, ctx, page.elapsed_ms, on_page=True))
+            judgement = classify_abs(ref, page)
+            if feed is not None and not feed.error and judgement.verdict is Verdict.DEAD:
+                said = f"{ref.ident} is not in the arXiv API's answer, and {judgement.reason}"
+                judgement = replace(judgement, reason=said)
+            ctx.emit(_observation(url, judgement, page, ctx, page.elapsed_ms, on_page=True))
 
     async def _abs_page(
         self, url: str, ref: Paper, ctx: CheckContext, pages: dict[str, Fetched]
@@ -297,7 +280,7 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 
 def _observation(
     url: str,
-    judged: Judgement,
+    judgement: Judgement,
     fetched: Fetched,
     ctx: CheckContext,
     elapsed_ms: int,
@@ -308,17 +291,13 @@ def _observation(
     if on_page:
         final_url, hops = fetched.final_url, fetched.hops
     else:
-        final_url, hops = (url if judged.verdict.is_live else None), ()
-    return Observation(
-        url=url,
-        verdict=judged.verdict,
-        final_url=final_url,
-        http_status=fetched.status,
-        hops=hops,
-        title=judged.title,
-        flags=tuple(str(f) for f in judged.flags),
-        error=judged.evidence,
-        elapsed_ms=elapsed_ms,
+        final_url, hops = (url if judgement.verdict.is_live else None), ()
+    return observe(
+        url,
+        judgement,
+        fetched,
         checked_at=ctx.now(),
-        before_http=fetched.before_http,
+        elapsed_ms=elapsed_ms,
+        final_url=final_url,
+        hops=hops,
     )

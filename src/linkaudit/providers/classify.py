@@ -8,26 +8,45 @@
                 the cap, or a private address refused by policy: cannot be verified
     error       5xx, other 4xx, timeout, reset, TLS, protocol, redirect loop, too many hops
 
+    status_verdict(status)   the one table of what an HTTP error status says (every
+                             provider asks it: the generic web, YouTube's page, arXiv's)
+    classify(fetched, ...)   the Observation of a generic page
+    observe(url, judgement, fetched, ...)   the Observation a provider's Judgement makes
+
 A bot challenge is known by its `cf-mitigated: challenge` header or, on a 403/429/503
 (whose head the Fetcher reads), by the challenge page's own markers (soft404_rules.bot_wall).
-Soft-404s (a 2xx that says the thing is gone) are judged later, by providers/soft404.py.
+Soft-404s (a 2xx that says the thing is gone) are classified next, by soft404.py.
 """
 
 from __future__ import annotations
 
-from linkaudit.model import FailureKind, Fetched, Flag, Observation, Verdict
+from dataclasses import replace
+
+from linkaudit.model import FailureKind, Fetched, Flag, Hop, Judgement, Observation, Verdict
 from linkaudit.providers.soft404_rules import bot_wall
 
 PERMANENT = frozenset({301, 308})
 TEMPORARY = frozenset({302, 303, 307})
-GONE = frozenset({404, 410})
-FORBIDDEN = frozenset({401, 403, 429, 451})
+STATUS_VERDICTS: dict[int, tuple[Verdict, tuple[Flag, ...]]] = {
+    404: (Verdict.DEAD, ()),
+    410: (Verdict.DEAD, ()),
+    401: (Verdict.BLOCKED, ()),
+    403: (Verdict.BLOCKED, ()),
+    451: (Verdict.BLOCKED, ()),  # unavailable for legal reasons: here, not everywhere
+    429: (Verdict.BLOCKED, (Flag.RATE_LIMITED,)),
+}
+_OTHER_STATUS: tuple[Verdict, tuple[Flag, ...]] = (Verdict.ERROR, ())
 
 _FAILURES: dict[FailureKind, tuple[Verdict, tuple[Flag, ...]]] = {
     FailureKind.DNS: (Verdict.DEAD, ()),
     FailureKind.PRIVATE_ADDRESS: (Verdict.BLOCKED, (Flag.PRIVATE_ADDRESS_REFUSED,)),
     FailureKind.RETRY_AFTER_TOO_LONG: (Verdict.BLOCKED, (Flag.RATE_LIMITED,)),
 }
+
+
+def status_verdict(status: int) -> tuple[Verdict, tuple[Flag, ...]]:
+    """What a final HTTP status that is neither 2xx, 304 nor a redirect says."""
+    return STATUS_VERDICTS.get(status, _OTHER_STATUS)
 
 
 def verdict_of(fetched: Fetched) -> tuple[Verdict, tuple[Flag, ...]]:
@@ -48,11 +67,7 @@ def verdict_of(fetched: Fetched) -> tuple[Verdict, tuple[Flag, ...]]:
         if earlier & TEMPORARY:
             return Verdict.REDIRECTED, ()
         return Verdict.OK, ()
-    if status in GONE:
-        return Verdict.DEAD, ()
-    if status in FORBIDDEN:
-        return Verdict.BLOCKED, (Flag.RATE_LIMITED,) if status == 429 else ()
-    return Verdict.ERROR, ()
+    return status_verdict(status)
 
 
 def message_of(fetched: Fetched, verdict: Verdict) -> str | None:
@@ -77,7 +92,7 @@ def classify(fetched: Fetched, *, checked_at: str) -> Observation:
         http_status=fetched.status,
         hops=fetched.hops,
         title=fetched.title if 200 <= (fetched.status or 0) < 300 else None,  # not an error page's
-        flags=tuple(str(flag) for flag in flags),
+        flags=flags,
         error=message_of(fetched, verdict),
         elapsed_ms=fetched.elapsed_ms,
         checked_at=checked_at,
@@ -85,3 +100,39 @@ def classify(fetched: Fetched, *, checked_at: str) -> Observation:
         last_modified=headers.get("last-modified"),
         before_http=fetched.before_http,
     )
+
+
+def observe(
+    url: str,
+    judgement: Judgement,
+    fetched: Fetched,
+    *,
+    checked_at: str,
+    elapsed_ms: int,
+    final_url: str | None,
+    hops: tuple[Hop, ...],
+) -> Observation:
+    """The Observation of a provider's Judgement about `url` (from `fetched`): its reason
+    is the observation's error when the verdict is not live, and a note when it is."""
+    live = judgement.verdict.is_live
+    return Observation(
+        url=url,
+        verdict=judgement.verdict,
+        final_url=final_url,
+        http_status=fetched.status,
+        hops=hops,
+        title=judgement.title,
+        flags=judgement.flags,
+        error=None if live else judgement.reason,
+        note=judgement.reason if live else None,
+        elapsed_ms=elapsed_ms,
+        checked_at=checked_at,
+        before_http=fetched.before_http,
+    )
+
+
+def corrected(observation: Observation, judgement: Judgement) -> Observation:
+    """An observation as a second look corrects it: the new verdict, the flags added, the
+    reason said (soft404.py's rules only ever condemn or block: the reason is an error)."""
+    flags = tuple(dict.fromkeys((*observation.flags, *judgement.flags)))
+    return replace(observation, verdict=judgement.verdict, flags=flags, error=judgement.reason)

@@ -1,16 +1,16 @@
 """Pages that lie about being alive: soft-404s, parked domains, bounced deep links, bot walls.
 
-Pure judgements over one `Fetched` (plus, for the probe, a second one); the single-fetch
-rules live in soft404_rules.py and are re-exported here:
+Pure classifications of one `Fetched` (plus, for the probe, a second one); the single-fetch
+rules live in soft404_rules.py:
 
     bot_wall, parked, not_found_page, bounced     see soft404_rules
-    judge(url, fetched, expected_title)  the first signal that fires, or None
+    classify(url, fetched, expected_title)  the first rule's Judgement that fires, or None
     pending_bounce(url, fetched, title)  a bounce home the catalogued title contradicts
     looks_suspicious(fetched, expected_title)   worth the random-URL probe
     suspect_text(text)           the body talks of a missing page (its words checked first)
     probe_url(url, token)        a sibling path that cannot exist (token: probe_token(url))
     same_page(a, b)              two pages are near-identical (the soft-404 fingerprint)
-    review(observation, fetched, ...)   the web provider's hook: judge, then probe if in doubt
+    review(observation, fetched, ...)   the web provider's hook: classify, then probe if in doubt
 
 Only a title or main heading that IS a "not found" message counts: a live page whose
 body merely mentions 404 or "not found" is not evidence (at most it is suspicious, and
@@ -29,34 +29,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
-from linkaudit.model import Fetched, Flag, Observation, Verdict
+from linkaudit.model import Fetched, Flag, Judgement, Observation, Verdict
+from linkaudit.providers.classify import corrected
 from linkaudit.providers.soft404_rules import (
-    Signal,
     bot_wall,
     bounced,
-    header,
     not_found_page,
     parked,
-    shares_most,
     visible_text,
-    words,
 )
-
-__all__ = [
-    "HostProbes",
-    "Probe",
-    "header",
-    "judge",
-    "judge_against_probe",
-    "looks_suspicious",
-    "not_found_page",
-    "pending_bounce",
-    "probe_token",
-    "probe_url",
-    "review",
-    "same_page",
-    "suspect_text",
-]
+from linkaudit.titles import shares_most, words
 
 SIMILARITY = 0.9  # SequenceMatcher ratio above which two pages are "the same page"
 COMPARED_CHARS = 4000  # main-content text compared between a page and its probe
@@ -68,15 +50,17 @@ SUSPECT_TEXT = re.compile(
     r"|\b404\b|\boops\b|nothing (here|to see)|page you (requested|are looking for)",
     re.IGNORECASE,
 )
-# Every alternative of SUSPECT_TEXT contains one of these (test_soft404_words.py): a body
+# Every alternative of SUSPECT_TEXT contains one of these (test_providers_soft404.py): a body
 # holding none of them is passed over in a few substring scans, where the regex engine
 # would try each case-insensitive alternative at every position (120 µs a small page).
-SUSPECT_WORDS = ("found", "exist", "longer", "find", "missing", "404", "oops", "nothing")
-SUSPECT_WORDS += ("page you",)
+SUSPECT_WORDS = (
+    *("found", "exist", "longer", "find", "missing", "404", "oops", "nothing"),
+    "page you",
+)
 
 
-def judge(url: str, fetched: Fetched, expected_title: str | None = None) -> Signal | None:
-    """The first soft-404 signal of one fetch (the probe aside), strongest first."""
+def classify(url: str, fetched: Fetched, expected_title: str | None = None) -> Judgement | None:
+    """The first soft-404 rule that fires on one fetch (the probe aside), strongest first."""
     if fetched.status is None:
         return None
     wall = bot_wall(fetched)
@@ -88,7 +72,7 @@ def judge(url: str, fetched: Fetched, expected_title: str | None = None) -> Sign
     return parked(fetched) or (None if bounce else not_found_page(fetched, expected_title))
 
 
-def pending_bounce(url: str, fetched: Fetched, expected_title: str | None) -> Signal | None:
+def pending_bounce(url: str, fetched: Fetched, expected_title: str | None) -> Judgement | None:
     """A bounce to the home page whose title still carries the catalogued title: the probe
     decides (a host that sends every unknown path to the same place condemns it)."""
     bounce = bounced(url, fetched)
@@ -179,9 +163,9 @@ class Probe:
         return status is not None and 200 <= status < 300
 
 
-def judge_against_probe(
-    fetched: Fetched, probe: Probe, bounce: Signal | None = None
-) -> Signal | None:
+def classify_against_probe(
+    fetched: Fetched, probe: Probe, bounce: Judgement | None = None
+) -> Judgement | None:
     """The page is the host's catch-all page: the host answered a random path the same way.
 
     With a pending `bounce`, the random path must have been sent to the very same page.
@@ -194,18 +178,12 @@ def judge_against_probe(
             return replace(bounce, reason=reason)
         return None
     if same_page(fetched, probe.fetched):
-        return Signal(
+        return Judgement(
             Verdict.SOFT_DEAD,
-            Flag.SOFT_404,
-            f"host answers every path with this page (probe {probe.url} looked the same)",
+            flags=(Flag.SOFT_404,),
+            reason=f"host answers every path with this page (probe {probe.url} looked the same)",
         )
     return None
-
-
-def apply(observation: Observation, signal: Signal) -> Observation:
-    """The observation as the signal corrects it: new verdict, the flag added, the reason said."""
-    flags = tuple(dict.fromkeys((*observation.flags, str(signal.flag))))
-    return replace(observation, verdict=signal.verdict, flags=flags, error=signal.reason)
 
 
 async def review(
@@ -225,9 +203,9 @@ async def review(
     """
     if fetched.status is None:
         return observation
-    signal = judge(observation.url, fetched, expected_title)
-    if signal is not None:
-        return apply(observation, signal)
+    judgement = classify(observation.url, fetched, expected_title)
+    if judgement is not None:
+        return corrected(observation, judgement)
     if not observation.verdict.is_live:
         return observation
     bounce = pending_bounce(observation.url, fetched, expected_title)
@@ -240,8 +218,8 @@ async def review(
         return Probe(target, await fetch(target))
 
     probe = await probes.probe(where, run_probe)
-    signal = judge_against_probe(fetched, probe, bounce)
-    return apply(observation, signal) if signal else observation
+    judgement = classify_against_probe(fetched, probe, bounce)
+    return corrected(observation, judgement) if judgement else observation
 
 
 class HostProbes:

@@ -1,4 +1,6 @@
-"""The signals one fetch carries by itself: bot walls, parked domains, "not found" pages, bounces.
+"""What one fetch says by itself: bot walls, parked domains, "not found" pages, bounces.
+
+Each rule returns a Judgement (model.py: verdict, flag, reason) when it fires, else None:
 
     bot_wall(fetched)                 a Cloudflare challenge or captcha page: blocked, never dead
     parked(fetched)                   a domain-parking or "domain is for sale" page
@@ -18,13 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from linkaudit.model import Fetched, Flag, Verdict
-from linkaudit.titles import shares_most, words
+from linkaudit.model import Fetched, Flag, Judgement, Verdict
+from linkaudit.text import plain
+from linkaudit.titles import TITLE_SEPARATOR, shares_most, words
 
 CHALLENGE_STATUSES = frozenset({403, 429, 503})
 PARKED_MAX_WORDS = 400  # parking pages are short; a long page is an article, whatever it says
@@ -97,7 +99,6 @@ NOT_FOUND_PHRASE = re.compile(
     [\W]*""",
     re.IGNORECASE | re.VERBOSE,
 )
-_SEPARATOR = re.compile("\\s+(?:[-|\u2013\u2014\u00b7\u2022\u00bb]|::)\\s+")
 _LANGUAGES_TEXT = """en de fr es it pt nl sv no nb nn da fi pl cs sk hu ro bg el ru uk tr ar he fa
 hi bn ja ko zh id ms th vi ca eu gl hr sr sl et lv lt is ga cy"""
 _LANGUAGES = frozenset(_LANGUAGES_TEXT.split())  # path segments that name a site's language
@@ -110,15 +111,6 @@ _ERROR_SEGMENT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """Why a page that answered is not what it claims: a verdict, a flag and a reason."""
-
-    verdict: Verdict
-    flag: Flag
-    reason: str
-
-
 def header(fetched: Fetched, name: str) -> str:
     """One response header, case-insensitively ('' when absent)."""
     return _header(fetched.headers, name)
@@ -129,11 +121,6 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     if wanted in headers:  # the fetcher's names are lower-case already
         return headers[wanted]
     return next((v for k, v in headers.items() if k.lower() == wanted), "")
-
-
-def plain(text: str) -> str:
-    """Typographic apostrophes as ASCII, white space collapsed (for phrase matching)."""
-    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
 
 
 def main_heading(body: str) -> str | None:
@@ -166,26 +153,32 @@ def visible_text(body: str, *, main_only: bool = False) -> str:
     return " ".join(text.split())
 
 
-def bot_wall(fetched: Fetched) -> Signal | None:
+def bot_wall(fetched: Fetched) -> Judgement | None:
     """A bot challenge or captcha page stands between us and the resource."""
     if header(fetched, "cf-mitigated").strip().lower() == "challenge":
-        return Signal(Verdict.BLOCKED, Flag.BOT_CHALLENGE, "Cloudflare challenge")
+        return Judgement(
+            Verdict.BLOCKED, flags=(Flag.BOT_CHALLENGE,), reason="Cloudflare challenge"
+        )
     title = fetched.title or ""
     walled_status = fetched.status in CHALLENGE_STATUSES
     if walled_status and (
         CHALLENGE_TITLE.search(title) or CHALLENGE_BODY.search(fetched.body_text)
     ):
-        return Signal(Verdict.BLOCKED, Flag.BOT_CHALLENGE, f"bot challenge ({fetched.status})")
+        return Judgement(
+            Verdict.BLOCKED, flags=(Flag.BOT_CHALLENGE,), reason=f"bot challenge ({fetched.status})"
+        )
     if (
         fetched.status == 200
         and CHALLENGE_TITLE.search(title)
         and (CHALLENGE_BODY.search(fetched.body_text))
     ):
-        return Signal(Verdict.BLOCKED, Flag.BOT_CHALLENGE, f"bot challenge page: {title!r}")
+        return Judgement(
+            Verdict.BLOCKED, flags=(Flag.BOT_CHALLENGE,), reason=f"bot challenge page: {title!r}"
+        )
     return None
 
 
-def parked(fetched: Fetched) -> Signal | None:
+def parked(fetched: Fetched) -> Judgement | None:
     """A parking or domain-sale page answered instead of the site.
 
     Strong signals only: sent to a parking marketplace; a title that offers the domain
@@ -196,10 +189,16 @@ def parked(fetched: Fetched) -> Signal | None:
     final_host = (urlsplit(fetched.final_url or fetched.url).hostname or "").lower()
     asked_host = (urlsplit(fetched.url).hostname or "").lower()
     if final_host != asked_host and any(_in_domain(final_host, h) for h in PARKING_HOSTS):
-        return Signal(Verdict.SOFT_DEAD, Flag.PARKED_DOMAIN, f"parked domain: sent to {final_host}")
+        return Judgement(
+            Verdict.SOFT_DEAD,
+            flags=(Flag.PARKED_DOMAIN,),
+            reason=f"parked domain: sent to {final_host}",
+        )
     title = plain(fetched.title or "")
     if PARKED_TITLE.search(title):
-        return Signal(Verdict.SOFT_DEAD, Flag.PARKED_DOMAIN, f"parked domain: title {title!r}")
+        return Judgement(
+            Verdict.SOFT_DEAD, flags=(Flag.PARKED_DOMAIN,), reason=f"parked domain: title {title!r}"
+        )
     raw = fetched.body_text
     lowered = raw.lower()
     if not any(word in lowered for word in PARKING_WORDS):
@@ -216,7 +215,9 @@ def parked(fetched: Fetched) -> Signal | None:
     if not strong:
         return None
     said = sorted(phrases) + sorted(markers)
-    return Signal(Verdict.SOFT_DEAD, Flag.PARKED_DOMAIN, f"parked domain: {', '.join(said)}")
+    return Judgement(
+        Verdict.SOFT_DEAD, flags=(Flag.PARKED_DOMAIN,), reason=f"parked domain: {', '.join(said)}"
+    )
 
 
 def _bare_host(title: str, hosts: set[str]) -> bool:
@@ -238,7 +239,7 @@ def not_found_title(title: str | None) -> bool:
     text = plain(title or "")
     if not text or len(text.split()) > TITLE_MAX_WORDS:
         return False
-    parts = [p for p in _SEPARATOR.split(text) if p.strip()]
+    parts = [p for p in TITLE_SEPARATOR.split(text) if p.strip()]
     if len(parts) > 2:
         return False
     says = [says_not_found(p) for p in parts]
@@ -246,7 +247,7 @@ def not_found_title(title: str | None) -> bool:
     return any(says) and all(len(p.split()) <= 4 for p in others)
 
 
-def not_found_page(fetched: Fetched, expected_title: str | None = None) -> Signal | None:
+def not_found_page(fetched: Fetched, expected_title: str | None = None) -> Judgement | None:
     """The page's title (or, under a title that names nothing else, its heading) says "not found".
 
     Never when the page title carries the catalogued title: a page about HTTP 404 is alive.
@@ -256,7 +257,11 @@ def not_found_page(fetched: Fetched, expected_title: str | None = None) -> Signa
         return None
     title = fetched.title
     if not_found_title(title):
-        return Signal(Verdict.SOFT_DEAD, Flag.SOFT_404, f"page title says {plain(title or '')!r}")
+        return Judgement(
+            Verdict.SOFT_DEAD,
+            flags=(Flag.SOFT_404,),
+            reason=f"page title says {plain(title or '')!r}",
+        )
     heading = main_heading(fetched.body_text)
     if not says_not_found(heading):
         return None
@@ -265,7 +270,7 @@ def not_found_page(fetched: Fetched, expected_title: str | None = None) -> Signa
     )
     if title_says_nothing and not shares_most(expected_title, heading, host=host):
         said = f"page heading says {plain(heading or '')!r}"
-        return Signal(Verdict.SOFT_DEAD, Flag.SOFT_404, said)
+        return Judgement(Verdict.SOFT_DEAD, flags=(Flag.SOFT_404,), reason=said)
     return None
 
 
@@ -304,7 +309,7 @@ def same_site(a: str, b: str) -> bool:
     return host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a)
 
 
-def bounced(url: str, fetched: Fetched) -> Signal | None:
+def bounced(url: str, fetched: Fetched) -> Judgement | None:
     """A deep link redirected to its own site's root, or to a URL that names a 404 page.
 
     A redirect to another site's root (a short link, a moved domain) is no bounce.
@@ -313,7 +318,13 @@ def bounced(url: str, fetched: Fetched) -> Signal | None:
     if not final or final == url or len(fetched.hops) < 2:
         return None
     if not root_like(url) and root_like(final) and same_site(url, final):
-        return Signal(Verdict.SOFT_DEAD, Flag.BOUNCED_HOME, f"deep link bounced to {final}")
+        return Judgement(
+            Verdict.SOFT_DEAD, flags=(Flag.BOUNCED_HOME,), reason=f"deep link bounced to {final}"
+        )
     if error_url(final) and not error_url(url):
-        return Signal(Verdict.SOFT_DEAD, Flag.SOFT_404, f"redirected to an error page: {final}")
+        return Judgement(
+            Verdict.SOFT_DEAD,
+            flags=(Flag.SOFT_404,),
+            reason=f"redirected to an error page: {final}",
+        )
     return None

@@ -14,14 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from linkaudit.model import Fetched, Observation, Resource
-from linkaudit.providers import CheckContext, Previous
+from linkaudit.model import Fetched, Observation, Previous, Resource
+from linkaudit.providers import soft404
+from linkaudit.providers.base import CheckContext
 from linkaudit.providers.classify import classify
-
-try:  # the soft-404 heuristics are optional: without them, classify's verdict stands
-    from linkaudit.providers import soft404
-except ImportError:  # pragma: no cover
-    soft404 = None  # type: ignore[assignment]
 
 
 def by_host(urls: Iterable[str]) -> dict[str, deque[str]]:
@@ -47,7 +43,7 @@ class WebProvider:
     """Any http(s) page."""
 
     name: str = "web"
-    soft404: bool = True  # apply the soft-404 hook to live answers
+    second_look: bool = True  # ask soft404.review about every answer
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -60,7 +56,7 @@ class WebProvider:
         for resource in resources:
             if resource.url:
                 expected.setdefault(resource.url, resource.title)
-        probes = soft404.HostProbes() if soft404 is not None and self.soft404 else None
+        probes = soft404.HostProbes() if self.second_look else None
 
         async def drain(queue: deque[str]) -> None:
             while queue:
@@ -77,7 +73,9 @@ class WebProvider:
         ]
         await asyncio.gather(*workers)
 
-    async def _one(self, url: str, title: str, ctx: CheckContext, probes: object) -> None:
+    async def _one(
+        self, url: str, title: str, ctx: CheckContext, probes: soft404.HostProbes | None
+    ) -> None:
         previous = ctx.previous.get(url)
         fetched = await ctx.fetcher.fetch(url, headers=conditional_headers(previous))
         observation = classify(fetched, checked_at=ctx.now())
@@ -91,15 +89,11 @@ class WebProvider:
         fetched: Fetched,
         title: str,
         ctx: CheckContext,
-        probes: object,
+        probes: soft404.HostProbes | None,
     ) -> Observation:
-        """The soft-404 hook: a second opinion on a 2xx answer (no-op without soft404)."""
-        if probes is None or soft404 is None or fetched.status is None or fetched.status == 304:
+        """The soft-404 hook: a second opinion on an answer (none when `probes` is None)."""
+        if probes is None or fetched.status is None or fetched.status == 304:
             return observation
         return await soft404.review(
-            observation,
-            fetched,
-            expected_title=title,
-            probes=probes,  # type: ignore[arg-type]
-            fetch=ctx.fetcher.fetch,
+            observation, fetched, expected_title=title, probes=probes, fetch=ctx.fetcher.fetch
         )

@@ -4,8 +4,8 @@
     playability(body)             the watch page's ytInitialPlayerResponse.playabilityStatus
     alerts(body)                  a playlist/channel page's ytInitialData alerts, e.g. ERROR
     page_title(body, title)       the item's title from the page's data, og:title or <title>
-    judge_page(kind, fetched)     the page's verdict, title, flags and evidence
-    judge_reason(reason)          YouTube's own words, read: gone, private, geo, try again...
+    classify_page(kind, fetched)  the page's Judgement: verdict, title, flags and reason
+    classify_reason(reason)       YouTube's own words, read: gone, private, geo, try again...
 
 YouTube words a passing refusal like a death ("Video unavailable"), so only removal
 wording condemns: removed, deleted, terminated, does not exist, no longer available,
@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from linkaudit.model import Fetched, Flag, Kind, Verdict
-from linkaudit.providers import Judgement
+from linkaudit.model import Fetched, Flag, Judgement, Kind, Verdict
+from linkaudit.providers.classify import status_verdict
+from linkaudit.text import plain
 
 CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
 SORRY_HOSTS = frozenset({"google.com", "www.google.com", "ipv4.google.com", "ipv6.google.com"})
@@ -59,11 +60,6 @@ CONSENT_WALL = Judgement(
 RATE_LIMITED = Judgement(
     Verdict.BLOCKED, None, (Flag.RATE_LIMITED,), "YouTube rate-limits us (429/captcha)", True
 )
-
-
-def plain(text: str) -> str:
-    """Typographic apostrophes as ASCII (YouTube writes them typographic: U+2019)."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
 def page_wall(fetched: Fetched) -> Judgement | None:
@@ -107,9 +103,12 @@ def text_of(node: Any) -> str:
     """YouTube's text objects: {"simpleText": ...} or {"runs": [{"text": ...}, ...]}."""
     if isinstance(node, str) or not isinstance(node, dict):
         return node if isinstance(node, str) else ""
-    if isinstance(node.get("simpleText"), str):
-        return node["simpleText"]
-    runs = node.get("runs") if isinstance(node.get("runs"), list) else []
+    simple = node.get("simpleText")
+    if isinstance(simple, str):
+        return simple
+    runs = node.get("runs")
+    if not isinstance(runs, list):
+        return ""
     return "".join(r.get("text", "") for r in runs if isinstance(r, dict))
 
 
@@ -181,74 +180,72 @@ def page_title(body: str, fetched_title: str | None) -> str | None:
     return title if title and title != "YouTube" else None
 
 
-def judge_reason(reason: str, said: str) -> Judgement | None:
+def classify_reason(reason: str, said: str) -> Judgement | None:
     """What YouTube's words say, when they say something decisive (None: they do not)."""
     text = plain(reason)
     if BOT_CHECK.search(text):
-        return Judgement(
-            Verdict.BLOCKED, flags=(Flag.BOT_CHALLENGE,), evidence=said, slow_down=True
-        )
+        return Judgement(Verdict.BLOCKED, flags=(Flag.BOT_CHALLENGE,), reason=said, slow_down=True)
     if RATE_LIMIT.search(text):
-        return Judgement(Verdict.BLOCKED, flags=(Flag.RATE_LIMITED,), evidence=said, slow_down=True)
+        return Judgement(Verdict.BLOCKED, flags=(Flag.RATE_LIMITED,), reason=said, slow_down=True)
     if GEO.search(text):
-        return Judgement(Verdict.BLOCKED, evidence=f"geo-blocked: {said}")
+        return Judgement(Verdict.BLOCKED, reason=f"geo-blocked: {said}")
     if PRIVATE.search(text):
-        return Judgement(Verdict.SOFT_DEAD, flags=(Flag.PRIVATE,), evidence=f"private: {said}")
+        return Judgement(Verdict.SOFT_DEAD, flags=(Flag.PRIVATE,), reason=f"private: {said}")
     if GONE.search(text):
-        return Judgement(Verdict.SOFT_DEAD, evidence=said)
+        return Judgement(Verdict.SOFT_DEAD, reason=said)
     if TRY_AGAIN.search(text):
-        return Judgement(Verdict.ERROR, evidence=f"{said} (transient)")
+        return Judgement(Verdict.ERROR, reason=f"{said} (transient)")
     return None
 
 
-def judge_page(kind: Kind, fetched: Fetched) -> Judgement:
+def classify_page(kind: Kind, fetched: Fetched) -> Judgement:
     """What the page itself says about the video, playlist or channel."""
     wall = page_wall(fetched)
     if wall:
         return wall
     status = fetched.status
     if status is None:
-        return Judgement(Verdict.ERROR, evidence=fetched.error or "no response")
+        return Judgement(Verdict.ERROR, reason=fetched.error or "no response")
     if status >= 400:
-        failing = {404: Verdict.DEAD, 410: Verdict.DEAD, 401: Verdict.BLOCKED, 403: Verdict.BLOCKED}
-        return Judgement(failing.get(status, Verdict.ERROR), evidence=f"YouTube answered {status}")
+        verdict, flags = status_verdict(status)
+        return Judgement(verdict, flags=flags, reason=f"YouTube answered {status}")
     if kind is not Kind.YOUTUBE_VIDEO and len(fetched.hops) > 1:
         final = urlsplit(fetched.final_url or "")
         if final.path in ("", "/"):
             return Judgement(
                 Verdict.SOFT_DEAD,
                 flags=(Flag.BOUNCED_HOME,),
-                evidence=f"YouTube sent the {kind.value.split('_')[1]} to its home page",
+                reason=f"YouTube sent the {kind.value.split('_')[1]} to its home page",
             )
     if kind is Kind.YOUTUBE_VIDEO:
-        return _judge_video(fetched)
+        return _classify_video(fetched)
     for alert in alerts(fetched.body_text):
         if alert.kind.upper() == "ERROR":
             said = f"YouTube says {alert.text!r}"
-            return judge_reason(alert.text, said) or Judgement(Verdict.ERROR, evidence=said)
+            return classify_reason(alert.text, said) or Judgement(Verdict.ERROR, reason=said)
     title = page_title(fetched.body_text, fetched.title)
     if title:
         return Judgement(Verdict.OK, title=title)
-    return Judgement(Verdict.BLOCKED, evidence="the YouTube page did not describe the item")
+    return Judgement(Verdict.BLOCKED, reason="the YouTube page did not describe the item")
 
 
-def _judge_video(fetched: Fetched) -> Judgement:
+def _classify_video(fetched: Fetched) -> Judgement:
     play = playability(fetched.body_text)
     title = (play.title if play else None) or page_title(fetched.body_text, fetched.title)
     if play is None or not play.status:
         if title:
             return Judgement(Verdict.OK, title=title)
-        return Judgement(Verdict.BLOCKED, evidence="the YouTube page carried no player data")
+        return Judgement(Verdict.BLOCKED, reason="the YouTube page carried no player data")
     said = f"YouTube says {play.status}: {play.reason}" if play.reason else play.status
     if play.status == "OK":
         return Judgement(Verdict.OK, title=title)
-    decided = judge_reason(play.reason, said)
+    decided = classify_reason(play.reason, said)
     if decided is not None:
         return decided
     if EMBED_OFF.search(play.reason):
-        return Judgement(Verdict.OK, title=title, flags=(Flag.EMBED_DISABLED,), evidence=said)
+        return Judgement(Verdict.OK, title=title, flags=(Flag.EMBED_DISABLED,), reason=said)
     if AGE_GATE.search(play.reason) or play.status in {"AGE_CHECK_REQUIRED", "LIVE_STREAM_OFFLINE"}:
-        return Judgement(Verdict.OK, title=title, evidence=said)
+        return Judgement(Verdict.OK, title=title, reason=said)
     if play.status == "ERROR":  # no removal wording: "Video unavailable" alone proves nothing
-        return Judgement(Verdict.ERROR, evidence=said)
-    return Judgement(Verdict.BLOCKED, title=title, evidence=said)  # members-only, sign-in
+        return Judgement(Verdict.ERROR, reason=said)
+    return Judgement(Verdict.BLOCKED, title=title, reason=said)  # members-only, sign-in

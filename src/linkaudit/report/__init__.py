@@ -1,1 +1,24 @@
-"""report"""
+"""The report: what a Snapshot (model.py: findings, the run compared with, the trend) says,
+as a maintainer reads it, and the files it is written to.
+
+    markdown.py   render_markdown (reports/health.md), render_summary (the job summary),
+                  render_issue (the "Link health" issue body)
+    tables.py     one table per section, the columns a maintainer needs to act
+    results.py    render_json, json_file_text: the `--json` document
+    escape.py     md_text, md_code, md_url: everything from the web made inert Markdown
+    publish.py    writing them: whole files, `-` for standard output, $GITHUB_STEP_SUMMARY
+
+Pure but for publish.py; it reads findings, never the database.
+"""
+
+from linkaudit.report.markdown import render_issue, render_markdown, render_summary
+from linkaudit.report.results import counts, json_file_text, render_json
+
+__all__ = [
+    "counts",
+    "json_file_text",
+    "render_issue",
+    "render_json",
+    "render_markdown",
+    "render_summary",
+]

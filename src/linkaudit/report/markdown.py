@@ -1,15 +1,12 @@
-"""Findings -> the Markdown health report and the JSON results. Pure: no I/O, no clock.
+"""Findings -> the Markdown health report. Pure: no I/O, no clock.
 
     render_markdown   the whole report (reports/health.md)
     render_summary    header, changes and the urgent sections (GITHUB_STEP_SUMMARY)
     render_issue      the body of the "Link health" issue, or None when nothing is dead/moved
-    render_json       the `--json` document (design.md's shape) as data
-    json_file_text    that document as the file's text, one result a line (lines rendered
-                      ahead come from ResultLines)
 
 The urgent sections (Dead, Failing, Moved) come first, then the trend, then the rest;
-report_tables.py draws each section's table. Everything that came from the web is
-hostile and goes through mdtext.py. Rows are sorted by section, title and URL, so the
+tables.py draws each section's table. Everything that came from the web is
+hostile and goes through escape.py. Rows are sorted by section, title and URL, so the
 committed report diffs cleanly week to week.
 """
 
@@ -17,51 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from linkaudit.judge import Rules
-from linkaudit.model import Finding, Flag, Health
-from linkaudit.report.escape import md_code, md_text, md_url
-from linkaudit.report.results import (
-    ResultLines,
-    RunInfo,
-    counts,
-    json_file_text,
-    render_json,
-    run_seconds,
-)
+from linkaudit.config import TREND_RUNS
+from linkaudit.model import Finding, Flag, Health, Rules, RunInfo, TrendPoint
+from linkaudit.report.escape import md_text
+from linkaudit.report.results import counts
 from linkaudit.report.tables import LEGEND, table
-
-__all__ = [
-    "ResultLines",
-    "RunInfo",
-    "TrendPoint",
-    "counts",
-    "json_file_text",
-    "md_code",
-    "md_text",
-    "md_url",
-    "render_issue",
-    "render_json",
-    "render_markdown",
-    "render_summary",
-]
+from linkaudit.text import plural, seconds_between, took, when
 
 TITLE = "Link health"
 URGENT = (Health.DEAD, Health.FAILING, Health.MOVED)
 ISSUE = (Health.DEAD, Health.MOVED)
-TREND_RUNS = 12
-
-
-@dataclass(frozen=True, slots=True)
-class TrendPoint:
-    """One complete run's checks, before any judging over time: how many URLs answered
-    (ok, redirected, moved) and how many failed the check (dead, soft dead, error)."""
-
-    run_id: int
-    started_at: str
-    answered: int
-    failed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +178,11 @@ def _header(findings: Sequence[Finding], run: RunInfo) -> str:
 
 
 def _counts_line(findings: Sequence[Finding], run: RunInfo) -> str:
-    took = _took(run.started_at, run.finished_at)
+    spent = took(seconds_between(run.started_at, run.finished_at))
     where = f"run {run.id}, " if run.id is not None else ""
-    n = len(findings)
-    line = f"Checked {_when(run.started_at)} ({where}took {took}): {n} resource{'s' * (n != 1)}"
+    line = f"Checked {when(run.started_at)} ({where}took {spent}): " + plural(
+        len(findings), "resource"
+    )
     by = ", ".join(f"{n} {h}" for h, n in counts(findings).items())
     return f"{line}: {by or 'none'}."
 
@@ -243,7 +207,7 @@ def _changes(
     added = len({_key(f) for f in findings} - before.keys())
     removed = len(before.keys() - {_key(f) for f in findings})
     since = (
-        f"run {previous_run.id} ({_when(previous_run.started_at)})"
+        f"run {previous_run.id} ({when(previous_run.started_at)})"
         if previous_run
         else "the previous run"
     )
@@ -271,7 +235,7 @@ def _possible_wrong_links(findings: Sequence[Finding]) -> list[str]:
         else md_text(f.resource.title)
         for f in wrong
     )
-    links = f"{len(wrong)} possible wrong link{'s' * (len(wrong) != 1)}"
+    links = plural(len(wrong), "possible wrong link")
     return [f"- {links} (first sight, check by hand): {titles}"]
 
 
@@ -325,18 +289,3 @@ def _trend(trend: Sequence[TrendPoint]) -> str:
 def _section(section: Section, rows: Sequence[Finding], rules: Rules) -> str:
     advice = section.advice.format(r=rules)
     return f"## {section.title} ({len(rows)})\n\n{advice}\n\n{table(section.health, rows)}"
-
-
-def _when(at: str) -> str:
-    try:
-        return datetime.fromisoformat(at).strftime("%Y-%m-%d %H:%M UTC")
-    except ValueError:
-        return at or "?"
-
-
-def _took(start: str, end: str | None) -> str:
-    s = run_seconds(start, end)
-    if s is None:
-        return "?"
-    minutes, seconds = divmod(round(s), 60)
-    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"

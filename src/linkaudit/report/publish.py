@@ -1,42 +1,25 @@
-"""Write what report.py renders: the report file, the JSON, the GitHub step summary and the
-issue body. The only file I/O of reporting; `check` and `report` both call it.
+"""Write what markdown.py and results.py render from a Snapshot: the report file, the JSON,
+the GitHub step summary and the issue body. The only file I/O of reporting; `check` and
+`report` both call it.
 
-OutputError (`cannot write PATH: reason`) is the one exception for a file that cannot
-be written; `check_writable` raises it before a run, so a bad path costs no run.
+OutputError (errors.py: `cannot write PATH: reason`) is the one exception for a file that
+cannot be written; `check_writable` raises it before a run, so a bad path costs no run.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
-from linkaudit.history.store import Store
-from linkaudit.judge import Rules
-from linkaudit.model import Finding
-from linkaudit.report.markdown import (
-    ResultLines,
-    RunInfo,
-    json_file_text,
-    render_issue,
-    render_markdown,
-    render_summary,
-)
-from linkaudit.snapshot import Snapshot, snapshot_of
+from linkaudit.errors import OutputError
+from linkaudit.files import replace_file
+from linkaudit.model import Snapshot
+from linkaudit.report.markdown import render_issue, render_markdown, render_summary
+from linkaudit.report.results import json_file_text
 
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
-
-
-class OutputError(Exception):
-    """A file linkaudit must write cannot be written."""
-
-    def __init__(self, path: Path | str, reason: OSError | str) -> None:
-        if isinstance(reason, OSError):
-            reason = reason.strerror or str(reason)
-        super().__init__(f"cannot write {path}: {reason}")
-
 
 STDOUT = Path("-")  # as a path to write: standard output
 
@@ -70,14 +53,10 @@ def write_text(path: Path, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    partial = path.with_name(path.name + ".partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
+        replace_file(path, text.encode("utf-8"))
     except OSError as error:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
         check_writable(path)  # says why more clearly, when it can tell
         raise OutputError(path, error) from None
 
@@ -97,9 +76,8 @@ def write_report(path: Path, snap: Snapshot) -> None:
     write_text(path, markdown(snap))
 
 
-def write_json(path: Path, snap: Snapshot, lines: ResultLines | None = None) -> None:
-    """The --json file; results' lines from `lines` when they were rendered ahead."""
-    write_text(path, json_file_text(snap.findings, snap.run, lines))
+def write_json(path: Path, snap: Snapshot) -> None:
+    write_text(path, json_file_text(snap.findings, snap.run))
 
 
 def append_step_summary(env: Mapping[str, str], snap: Snapshot) -> bool:
@@ -145,25 +123,10 @@ def write_issue_body(path: Path, snap: Snapshot, *, report_url: str = "") -> boo
 
 
 def publish_check(
-    run: RunInfo,
-    findings: Sequence[Finding],
-    *,
-    db_path: Path,
-    report_path: Path,
-    json_path: Path | None,
-    rules: Rules,
-    env: Mapping[str, str],
-    lines: ResultLines | None = None,
-) -> Snapshot:
-    """After `check`: this run's report, JSON and step summary, compared with the previous
-    complete run in `db_path` (if there is one); `lines`: the JSON's results rendered
-    ahead. Raises StoreError."""
-    snap = Snapshot(run, list(findings), None, None, [], rules)
-    if db_path.exists():
-        with Store.open(db_path, create=False) as store:
-            snap = snapshot_of(store, run, list(findings), rules=rules)
+    snap: Snapshot, *, report_path: Path, json_path: Path | None, env: Mapping[str, str]
+) -> None:
+    """After `check`: this run's report, JSON and step summary."""
     write_report(report_path, snap)
     if json_path is not None:
-        write_json(json_path, snap, lines)
+        write_json(json_path, snap)
     append_step_summary(env, snap)
-    return snap

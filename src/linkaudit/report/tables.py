@@ -4,17 +4,17 @@
 
 Every row names the resource (title — section) and its catalogued URL; where there is
 something to fix, the catalog line (Fix at); every flag of the finding is shown on its
-row, in the Evidence or the Notes column. Remote text goes through mdtext.py.
+row, in the Evidence or the Notes column. Remote text goes through escape.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from linkaudit.catalog.edit import set_url_command
-from linkaudit.catalog.load import dedupe_key, url_problem
+from linkaudit.catalog import dedupe_key, set_url_command, url_problem
 from linkaudit.model import Finding, Flag, Health, Verdict
 from linkaudit.report.escape import md_code, md_text, md_url
+from linkaudit.text import day
 
 # Verdict -> one symbol of the "last runs" strip (oldest first, this run last).
 STRIP = {
@@ -73,8 +73,8 @@ def _columns(health: Health) -> list[Column]:
         resource,
         ("URL", _url),
         ("Evidence", _evidence),
-        ("Failing since", lambda f: _day(f.failing_since)),
-        ("Last live", lambda f: _day(f.last_live)),
+        ("Failing since", lambda f: day(f.failing_since)),
+        ("Last live", lambda f: day(f.last_live)),
         strip,
     ]
     return [*columns, fix_at] if health in TO_FIX else columns
@@ -153,7 +153,3 @@ def _title(f: Finding) -> str | None:
 
 def _strip(f: Finding) -> str:
     return f"`{''.join(STRIP[v] for v in f.recent)}`" if f.recent else ""
-
-
-def _day(at: str | None) -> str:
-    return at[:10] if at else ""

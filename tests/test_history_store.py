@@ -1,4 +1,5 @@
-"""store.py: the history file survives crashes, concurrent runs and version changes."""
+"""history/store.py and queries.py: the history file survives crashes, concurrent runs and
+version changes, and reads back what was written."""
 
 from __future__ import annotations
 
@@ -10,18 +11,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from linkaudit.history.schema import MIGRATIONS
-from linkaudit.history.store import (
-    SCHEMA_VERSION,
-    BaselineHow,
-    RunState,
-    Store,
-    StoreBusy,
-    StoreError,
-    StoreMissing,
-    StoreTooNew,
-)
-from linkaudit.model import Hop, Kind, Observation, Resource, Verdict
+from linkaudit.errors import StoreBusy, StoreError, StoreMissing, StoreTooNew
+from linkaudit.history import Store, queries
+from linkaudit.history.schema import MIGRATIONS, SCHEMA_VERSION
+from linkaudit.model import BaselineHow, Hop, Kind, Observation, Resource, RunState, Verdict
 
 A = "https://a.example/x"
 B = "https://b.example/y"
@@ -34,6 +27,11 @@ CATALOG = [
 
 def ob(url: str, verdict: Verdict = Verdict.OK, **kw) -> Observation:
     return Observation(url=url, verdict=verdict, checked_at="2026-11-22T06:00:00Z", **kw)
+
+
+def seen(store: Store, urls: list[str]) -> dict[str, list[Observation]]:
+    """The observations of complete runs the judge would weigh, per URL."""
+    return {url: list(past.observations) for url, past in store.past(urls).items()}
 
 
 def one_run(path: Path, *observations: Observation, state=RunState.COMPLETE) -> int:
@@ -68,11 +66,12 @@ def test_observation_round_trip(tmp_path: Path) -> None:
     )
     one_run(db, full, ob(B, Verdict.DEAD, http_status=404))
     with Store.open(db) as store:
-        history = store.history([A, B])
+        history = seen(store, [A, B])
         assert history[A] == [full]
         assert history[B][0].verdict is Verdict.DEAD
-        assert store.first_seen([A]) == {A: store.runs()[0].started_at}
-        assert store.last_live([A, B]) == {A: "2026-11-22T06:00:00Z"}
+        past = store.past([A, B])
+        assert past[A].first_seen == store.runs()[0].started_at
+        assert (past[A].last_live, past[B].last_live) == ("2026-11-22T06:00:00Z", None)
 
 
 def test_only_complete_runs_are_history(tmp_path: Path) -> None:
@@ -81,7 +80,7 @@ def test_only_complete_runs_are_history(tmp_path: Path) -> None:
     one_run(db, ob(A, Verdict.DEAD), state=RunState.ABORTED)
     one_run(db, ob(A, Verdict.ERROR))
     with Store.open(db) as store:
-        assert [o.verdict for o in store.history([A])[A]] == [Verdict.OK, Verdict.ERROR]
+        assert [o.verdict for o in seen(store, [A])[A]] == [Verdict.OK, Verdict.ERROR]
         states = [r.state for r in store.runs()]
         assert states == [RunState.COMPLETE, RunState.ABORTED, RunState.COMPLETE]
         # an aborted run leaves no verdicts behind at all
@@ -107,7 +106,7 @@ def test_a_run_whose_process_died_is_marked_interrupted_on_next_open(tmp_path: P
     with Store.open(db) as again:
         (run,) = again.runs()
         assert run.state is RunState.INTERRUPTED
-        assert again.history([A]) == {A: []}
+        assert seen(again, [A]) == {A: []}
 
 
 def test_second_writer_fails_fast_naming_the_holder(tmp_path: Path) -> None:
@@ -133,7 +132,7 @@ def test_a_failed_batch_writes_nothing(tmp_path: Path) -> None:
             store.record([ob(A), bad])
         store.record([ob(B)])
         store.finish_run(RunState.COMPLETE)
-        assert store.history([A, B]) == {A: [], B: [ob(B)]}
+        assert seen(store, [A, B]) == {A: [], B: [ob(B)]}
 
 
 def test_newer_database_is_a_clear_error(tmp_path: Path) -> None:
@@ -213,12 +212,13 @@ def test_baselines_first_seen_then_accepted(tmp_path: Path) -> None:
         assert store.baselines([B]) == {}
 
 
-def test_history_is_limited_to_recent_runs(tmp_path: Path) -> None:
+def test_history_is_limited_to_recent_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "h.db"
     for verdict in [Verdict.DEAD, Verdict.OK, Verdict.OK]:
         one_run(db, ob(A, verdict))
+    monkeypatch.setattr(queries, "HISTORY_LIMIT", 2)
     with Store.open(db) as store:
-        assert [o.verdict for o in store.history([A], limit=2)[A]] == [Verdict.OK, Verdict.OK]
+        assert [o.verdict for o in seen(store, [A])[A]] == [Verdict.OK, Verdict.OK]
         assert store.known_url(A)
         assert not store.known_url("https://never.example/")
 
@@ -227,7 +227,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from linkaudit.model import Kind, Observation, Resource, Verdict
-from linkaudit.history.store import Store
+from linkaudit.history import Store
 
 store = Store.open(Path(sys.argv[1]))
 store.start_run([Resource(title="t", section="", kind=Kind.WEB, url="https://a.example/x")])
@@ -266,5 +266,32 @@ def test_a_killed_writer_leaves_a_consistent_database(tmp_path: Path) -> None:
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert store.db.execute("SELECT count(*) FROM observations").fetchone()[0] == 200
         assert store.runs()[0].state is RunState.INTERRUPTED
-        assert store.history(["https://a.example/0/0"]) == {"https://a.example/0/0": []}
+        assert seen(store, ["https://a.example/0/0"]) == {"https://a.example/0/0": []}
         assert store.start_run(CATALOG) == 2  # the lock died with the process
+
+
+def test_a_version_1_database_moves_live_remarks_to_note(tmp_path: Path) -> None:
+    """Schema 2: what version 1 kept as a live observation's `error` (a provider's remark)
+    becomes its `note`; a real error, and a body cut short on a live page, stay errors."""
+    db_path = tmp_path / "h.db"
+    db = Database(db_path)
+    MIGRATIONS.apply(db, stop_before="m002_observation_notes")
+    db.execute(
+        "INSERT INTO runs (id, started_at, state) VALUES (1, '2026-11-22T06:00:00Z', 'complete')"
+    )
+    rows = [
+        (A, "ok", "newer version v7 (catalog cites v1)"),
+        (B, "dead", "HTTP 404"),
+        ("https://c.example/", "ok", "body cut short: reset"),
+    ]
+    db.conn.executemany(
+        "INSERT INTO observations (run_id, url, verdict, error) VALUES (1, ?, ?, ?)", rows
+    )
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        seen = store.observations_of(1)
+    assert (seen[A].error, seen[A].note) == (None, "newer version v7 (catalog cites v1)")
+    assert (seen[B].error, seen[B].note) == ("HTTP 404", None)
+    assert seen["https://c.example/"].error == "body cut short: reset"

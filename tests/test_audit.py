@@ -11,13 +11,28 @@ import asyncio
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from conftest import simweb_private
-from linkaudit.audit import NetworkDown, run_audit
-from linkaudit.model import CheckOptions, Hop, Kind, Observation, Resource, Verdict
-from linkaudit.providers import Previous
+from linkaudit.audit import AuditResult, run_audit, snapshot_after, stored_snapshot
+from linkaudit.errors import NetworkDown, StoreError
+from linkaudit.history import Store
+from linkaudit.model import (
+    CheckOptions,
+    Finding,
+    Health,
+    Hop,
+    Kind,
+    Observation,
+    Previous,
+    Resource,
+    Rules,
+    Snapshot,
+    Verdict,
+)
+from rounds import recorded_run
 from simweb import Reply, SimWeb, html, page
 
 FAST = CheckOptions(timeout=1.0, deadline=3.0, retries=3)
@@ -458,3 +473,86 @@ def test_a_resolver_that_never_answers_counts_as_network_down(simweb: SimWeb) ->
     options = CheckOptions(timeout=0.3, deadline=1.0, retries=1)
     with pytest.raises(NetworkDown, match="0 of 2 hosts answered"):
         asyncio.run(run_audit(resources, options, resolver=silent, sleep=Waits()))
+
+
+# --- snapshot ------------------------------------------------------------
+
+A, B, C = "http://127.0.0.2:9/a", "http://127.0.0.3:9/b", "http://127.0.0.4:9/c"
+RES = [
+    Resource("Alpha course", "Courses", Kind.WEB, A, "c.yaml", 1),
+    Resource("Beta notes", "Notes", Kind.WEB, B, "c.yaml", 4),
+    Resource("Gamma book", "Books", Kind.WEB, C, "c.yaml", 7),
+]
+UNLINKED = Resource("Delta chapter", "Primer", Kind.WEB, None, "c.yaml", 10)
+ROUNDS = [  # (A, B, C) per run
+    ((Verdict.OK, "Alpha course"), (Verdict.OK, "Beta notes"), (Verdict.OK, "Unrelated shop")),
+    ((Verdict.DEAD, None), (Verdict.OK, "Beta notes"), (Verdict.ERROR, None)),
+    ((Verdict.DEAD, None), (Verdict.OK, "Completely different"), (Verdict.OK, "Unrelated shop")),
+]
+
+
+def run_round(db: Path, n: int) -> AuditResult:
+    at = f"2026-11-{n + 1:02d}T06:00:00Z"
+    obs = {
+        r.url: Observation(r.url, v, title=t, http_status=200 if t else 404, checked_at=at)
+        for r, (v, t) in zip(RES, ROUNDS[n], strict=True)
+        if r.url
+    }
+    return recorded_run(db, [*RES, UNLINKED], obs)
+
+
+def replayed(store: Store, **kw: object) -> Snapshot:
+    return stored_snapshot(store, rules=Rules(), **kw)  # type: ignore[arg-type]
+
+
+def by_url(findings: list[Finding]) -> dict[str | None, Finding]:
+    return {f.resource.url: f for f in findings}
+
+
+def test_every_run_judged_again_gives_the_same_findings(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    judged = [run_round(db, n).findings for n in range(len(ROUNDS))]
+    assert by_url(judged[2])[B].health is Health.DRIFTED
+    assert "possible_wrong_link" in by_url(judged[0])[C].flags  # first sight only
+    with Store.open(db, create=False) as store:
+        for run_id, findings in enumerate(judged, start=1):
+            snap = replayed(store, run_id=run_id, unlinked=[UNLINKED])
+            assert by_url(snap.findings) == by_url(findings), run_id
+
+
+def test_snapshot_compares_with_the_previous_complete_run_and_trends(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    results = [run_round(db, n) for n in range(len(ROUNDS))]
+    judged = [r.findings for r in results]
+    with Store.open(db, create=False) as store:
+        snap = replayed(store, unlinked=[UNLINKED])
+        assert snap.run.id == 3
+        assert snap.previous_run is not None and snap.previous_run.id == 2
+        assert by_url(snap.previous or []) == by_url(judged[1])
+        assert [(p.run_id, p.answered, p.failed) for p in snap.trend] == [
+            (1, 3, 0),
+            (2, 1, 2),
+            (3, 2, 1),
+        ]
+        first = replayed(store, run_id=1)
+        assert first.previous is None and len(first.trend) == 1
+        fresh = snapshot_after(store, results[2], rules=Rules(), since=1)
+        assert fresh.previous_run is not None and fresh.previous_run.id == 1
+
+
+def test_an_accepted_title_ends_the_drift_in_a_rerendered_report(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    for n in range(len(ROUNDS)):
+        run_round(db, n)
+    with Store.open(db, create=False) as store:
+        store.accept_title(B)
+        assert by_url(replayed(store).findings)[B].health is Health.HEALTHY
+
+
+def test_no_complete_run_is_a_clear_error(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "h.db") as store, pytest.raises(StoreError, match="no complete"):
+        replayed(store)
+    db = tmp_path / "h.db"
+    run_round(db, 0)
+    with Store.open(db) as store, pytest.raises(StoreError, match="run 5 is not"):
+        replayed(store, run_id=5)

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from linkaudit.catalog.load import detect_kind
+from linkaudit.catalog import detect_kind
+from linkaudit.catalog.urls import Paper, arxiv_paper
 from linkaudit.fetch.fetcher import Fetcher
 from linkaudit.model import CheckOptions, Fetched, Flag, Observation, Resource, Verdict
 from linkaudit.providers import CheckContext, arxiv, route
@@ -52,7 +53,7 @@ def feed_xml(entries: list[str], id_list: str = "x") -> str:
     ],
 )
 def test_paper_ids_from_urls(url, ident, version):
-    assert arxiv.paper(url) == arxiv.Paper(ident, version)
+    assert arxiv_paper(url) == Paper(ident, version)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_paper_ids_from_urls(url, ident, version):
     ],
 )
 def test_urls_that_name_no_paper(url):
-    assert arxiv.paper(url) is None
+    assert arxiv_paper(url) is None
 
 
 def test_ids_are_batched_with_max_results():
@@ -114,25 +115,25 @@ def test_withdrawal_is_detected_from_comment_or_summary(comment, summary, withdr
 
 
 @pytest.mark.parametrize(
-    ("ref", "entry", "verdict", "flags", "evidence_part"),
+    ("ref", "entry", "verdict", "flags", "reason_part"),
     [
         (
-            arxiv.Paper("1706.03762", 1),
+            Paper("1706.03762", 1),
             arxiv.Entry("1706.03762", 7, ATTENTION),
             Verdict.OK,
             (Flag.NEWER_VERSION,),
             "newer version v7",
         ),
         (
-            arxiv.Paper("1706.03762", 7),
+            Paper("1706.03762", 7),
             arxiv.Entry("1706.03762", 7, ATTENTION),
             Verdict.OK,
             (),
             None,
         ),
-        (arxiv.Paper("1706.03762"), arxiv.Entry("1706.03762", 7, ATTENTION), Verdict.OK, (), None),
+        (Paper("1706.03762"), arxiv.Entry("1706.03762", 7, ATTENTION), Verdict.OK, (), None),
         (
-            arxiv.Paper("2101.00001"),
+            Paper("2101.00001"),
             arxiv.Entry("2101.00001", 2, "T", withdrawn=True),
             Verdict.OK,
             (Flag.WITHDRAWN,),
@@ -141,13 +142,13 @@ def test_withdrawal_is_detected_from_comment_or_summary(comment, summary, withdr
     ],
     ids=["newer-version", "same-version", "no-version", "withdrawn"],
 )
-def test_judge_entry(ref, entry, verdict, flags, evidence_part):
-    judged = arxiv.judge_entry(ref, entry)
+def test_classify_entry(ref, entry, verdict, flags, reason_part):
+    judged = arxiv.classify_entry(ref, entry)
     assert (judged.verdict, judged.flags) == (verdict, flags)
-    if evidence_part:
-        assert evidence_part in (judged.evidence or "")
+    if reason_part:
+        assert reason_part in (judged.reason or "")
     else:
-        assert judged.evidence is None
+        assert judged.reason is None
 
 
 def abs_page(status: int = 200, version: int = 7) -> Fetched:
@@ -157,7 +158,7 @@ def abs_page(status: int = 200, version: int = 7) -> Fetched:
 
 def test_abs_page_gives_the_citation_title():
     assert arxiv.citation_title(abs_page().body_text) == ATTENTION
-    judged = arxiv.judge_abs(arxiv.Paper("1706.03762"), abs_page())
+    judged = arxiv.classify_abs(Paper("1706.03762"), abs_page())
     assert (judged.verdict, judged.title) == (Verdict.OK, ATTENTION)
 
 
@@ -166,7 +167,7 @@ def test_abs_page_gives_the_citation_title():
 )
 def test_abs_page_status(status, verdict):
     page = Fetched(url="https://arxiv.org/abs/1", status=status, body_text="Rate exceeded.")
-    assert arxiv.judge_abs(arxiv.Paper("1"), page).verdict is verdict
+    assert arxiv.classify_abs(Paper("1"), page).verdict is verdict
 
 
 def test_abs_page_behind_a_bot_challenge_is_blocked_not_an_error():
@@ -174,7 +175,7 @@ def test_abs_page_behind_a_bot_challenge_is_blocked_not_an_error():
     page = Fetched(
         url="https://arxiv.org/abs/1", status=503, title="Just a moment...", body_text=body
     )
-    judged = arxiv.judge_abs(arxiv.Paper("1"), page)
+    judged = arxiv.classify_abs(Paper("1"), page)
     assert (judged.verdict, judged.flags) == (Verdict.BLOCKED, (Flag.BOT_CHALLENGE,))
 
 
@@ -184,9 +185,7 @@ def test_endpoint_and_abs_follow_the_resource_scheme_and_port():
     )
     url = "http://arxiv.org:8443/pdf/1706.03762v1"
     assert arxiv.endpoint_for(url) == "http://export.arxiv.org:8443/api/query"
-    assert (
-        arxiv.abs_url(url, arxiv.Paper("1706.03762", 1)) == "http://arxiv.org:8443/abs/1706.03762"
-    )
+    assert arxiv.abs_url(url, Paper("1706.03762", 1)) == "http://arxiv.org:8443/abs/1706.03762"
 
 
 class FakeClock:
@@ -303,11 +302,11 @@ def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock(sim
     assert calls[1].at - calls[0].at >= 3.0
     for ident, url in zip(idents[:119], urls, strict=False):
         assert (seen[url].verdict, seen[url].title) == (Verdict.OK, f"Paper {ident}")
-    assert seen[urls[42]].flags == ("withdrawn",) and "withdrawn" in (seen[urls[42]].error or "")
+    assert seen[urls[42]].flags == (Flag.WITHDRAWN,) and "withdrawn" in (seen[urls[42]].note or "")
     assert not [s for s in simweb.requests if s.host == ABS]  # the API answered for all
     newer = seen[urls[-1]]
     assert newer.verdict is Verdict.OK and newer.flags == ("newer_version",)
-    assert "newer version v7" in (newer.error or "")
+    assert "newer version v7" in (newer.note or "")
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def test_only_a_response_with_a_known_end_keeps_the_connection(name: str, reusab
     assert reply.reusable is reusable
 
 
-def test_the_stream_ending_early_says_what_net_failure_of_reads() -> None:
+def test_the_stream_ending_early_says_what_failure_of_reads() -> None:
     assert our_reading([RESPONSES["nothing at all"]])[3] == NO_RESPONSE
     assert our_reading([RESPONSES["head cut short"]])[3] == NO_RESPONSE
     assert our_reading([RESPONSES["body cut short"]])[3] == CUT_SHORT

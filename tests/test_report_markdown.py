@@ -18,20 +18,26 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from linkaudit.judge import Rules
-from linkaudit.model import Finding, Health, Hop, Kind, Observation, Resource, Verdict
-from linkaudit.report.markdown import (
-    ResultLines,
+from linkaudit.model import (
+    Finding,
+    Health,
+    Hop,
+    Kind,
+    Observation,
+    Resource,
+    Rules,
     RunInfo,
     TrendPoint,
+    Verdict,
+)
+from linkaudit.report import (
     json_file_text,
-    md_code,
-    md_text,
     render_issue,
     render_json,
     render_markdown,
     render_summary,
 )
+from linkaudit.report.escape import md_code, md_text
 
 GOLDEN = Path(__file__).parent / "golden" / "health.md"
 EVIL = (
@@ -606,7 +612,7 @@ def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
     moved = next(r for r in results if r["health"] == "moved")
     assert set(moved) == {
         "url", "final_url", "verdict", "health", "http_status", "hops", "title",
-        "baseline_title", "title_drift", "flags", "error", "elapsed_ms", "checked_at",
+        "baseline_title", "title_drift", "flags", "error", "note", "elapsed_ms", "checked_at",
         "resource",
     }  # fmt: skip
     assert moved["hops"] == [
@@ -646,19 +652,6 @@ def test_a_possible_wrong_link_is_said_in_the_summary_on_its_only_sighting() -> 
     assert f"- catalog: 1 added, 0 removed\n{line}\n" in again
     quiet = replace(wrong, flags=())
     assert "possible wrong link" not in render_markdown([quiet], RUN)
-
-
-def test_json_file_from_lines_rendered_ahead_is_the_same_text() -> None:
-    """check renders each result's line as its finding is judged; the file is the same
-    text, and a line kept for another finding (one judged again at the end) is not used."""
-    findings = fixture_findings()
-    expected = json_file_text(findings, RUN)
-    assert json.loads(expected) == render_json(findings, RUN)
-    lines = ResultLines()
-    for f in findings[::2]:
-        lines.add(f)
-    lines.add(replace(findings[1], evidence="judged before the end"))  # not findings[1]
-    assert json_file_text(findings, RUN, lines) == expected
 
 
 def test_json_file_is_the_document_with_one_result_a_line() -> None:

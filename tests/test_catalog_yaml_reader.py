@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from linkaudit.catalog.load import CatalogError, load_catalog
+from linkaudit.catalog import load_catalog
 from linkaudit.catalog.yaml_reader import YamlProblem, read_yaml
+from linkaudit.errors import CatalogError
 
 
 def title_of(text: str) -> object:

@@ -13,7 +13,7 @@ import pytest
 from linkaudit.fetch.transport import Router, proxy_mounts, ssl_context
 from linkaudit.model import FailureKind
 from simweb import SimWeb, page
-from test_fetch import fetch
+from test_fetch_fetcher import fetch
 
 
 def test_proxy_mounts_from_the_environment() -> None:

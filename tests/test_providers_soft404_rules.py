@@ -151,9 +151,9 @@ LYING = [
     ("case", "fetched", "expected", "verdict", "flag"), LYING, ids=[c[0] for c in LYING]
 )
 def test_lying_pages_are_caught_with_a_reason(case, fetched, expected, verdict, flag):
-    signal = soft404.judge(fetched.url, fetched, expected)
+    signal = soft404.classify(fetched.url, fetched, expected)
     assert signal is not None, case
-    assert (signal.verdict, signal.flag) == (verdict, flag)
+    assert (signal.verdict, signal.flags) == (verdict, (flag,))
     assert signal.reason
 
 
@@ -253,7 +253,7 @@ LIVE = [
 
 @pytest.mark.parametrize(("case", "fetched", "expected"), LIVE, ids=[c[0] for c in LIVE])
 def test_live_pages_that_must_stay_ok(case, fetched, expected):
-    assert soft404.judge(fetched.url, fetched, expected) is None, case
+    assert soft404.classify(fetched.url, fetched, expected) is None, case
 
 
 @pytest.mark.parametrize(
@@ -335,6 +335,6 @@ def test_body_that_talks_about_404_is_suspicious_but_not_evidence():
 
 def test_a_bounce_home_that_keeps_the_catalogued_title_waits_for_the_probe():
     fetched = redirect("https://acme.example/courses", "https://acme.example/", "Acme Learning")
-    assert soft404.judge(fetched.url, fetched, "Acme Learning courses") is None
+    assert soft404.classify(fetched.url, fetched, "Acme Learning courses") is None
     assert soft404.pending_bounce(fetched.url, fetched, "Acme Learning courses") is not None
-    assert soft404.judge(fetched.url, fetched, "Linear algebra") is not None
+    assert soft404.classify(fetched.url, fetched, "Linear algebra") is not None

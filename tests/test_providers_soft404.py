@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,9 +49,9 @@ def test_catch_all_host_is_unmasked_by_the_probe_and_real_pages_survive():
     )
     same = page(catch_all, url="https://acme.example/courses/la-5")
     real = page("live_course_page.html", url="https://acme.example/courses/la-3")
-    signal = soft404.judge_against_probe(same, probe)
-    assert signal is not None and signal.flag == Flag.SOFT_404
-    assert soft404.judge_against_probe(real, probe) is None
+    signal = soft404.classify_against_probe(same, probe)
+    assert signal is not None and signal.flags == (Flag.SOFT_404,)
+    assert soft404.classify_against_probe(real, probe) is None
 
 
 def test_host_that_answers_404_to_the_probe_condemns_nothing():
@@ -56,7 +59,7 @@ def test_host_that_answers_404_to_the_probe_condemns_nothing():
         "https://h.example/linkaudit-probe-1", page("<title>x</title>", status=404)
     )
     assert not probe.serves_soft_404
-    assert soft404.judge_against_probe(page("<title>x</title>"), probe) is None
+    assert soft404.classify_against_probe(page("<title>x</title>"), probe) is None
 
 
 def test_probe_runs_once_per_host_even_when_asked_concurrently():
@@ -338,3 +341,96 @@ def test_challenge_pages_are_blocked_whatever_their_status_end_to_end(simweb):
     for url in (moment, captcha):
         assert seen[url].verdict is Verdict.BLOCKED and "bot_challenge" in seen[url].flags
     assert seen[down].verdict is Verdict.ERROR and seen[down].flags == ()
+
+
+# --- soft404 words ------------------------------------------------------------
+
+REPLICAS = Path(__file__).parent / "replicas"
+
+
+def alternatives(source: str) -> list[str]:
+    """The top-level `|` branches of a regex source (outside groups, classes and escapes)."""
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(source[start:i])
+            start = i + 1
+        i += 1
+    return [*branches, source[start:]]
+
+
+def outside_groups(branch: str) -> str:
+    """A branch's text that every match contains: groups, classes and `\\b` left out,
+    whitespace classes as a space (a word inside an optional group would prove nothing)."""
+    text = re.sub(r"\\s[+*]?", " ", branch).replace("\\b", "")
+    while re.search(r"\([^()]*\)", text):
+        text = re.sub(r"\([^()]*\)[?*+]?", "\x00", text)
+    return re.sub(r"\[[^\]]*\][?*+]?", "\x00", text).lower()
+
+
+def test_every_alternative_contains_one_of_the_words() -> None:
+    assert soft404.SUSPECT_TEXT.flags & re.IGNORECASE
+    branches = alternatives(soft404.SUSPECT_TEXT.pattern)
+    assert len(branches) >= 10
+    for branch in branches:
+        required = outside_groups(branch)
+        assert any(word in required for word in soft404.SUSPECT_WORDS), branch
+
+
+def test_folding_maps_every_letter_the_pattern_accepts_onto_its_own() -> None:
+    """Whatever Unicode letter matches a word's letter case-insensitively (K, dotless i,
+    long s, I with a dot above...) folds to that letter, so the word check sees it."""
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    for letter in set("".join(soft404.SUSPECT_WORDS)) - {" "}:
+        accepted = re.findall(re.escape(letter), everything, re.IGNORECASE)
+        assert len(accepted) >= 1
+        for char in accepted:
+            assert soft404.folded_case(char) == letter, (letter, hex(ord(char)))
+
+
+SAMPLES = [
+    "Error 404",
+    "404 - Page Not Found",
+    "Sorry, the page you requested could not be found.",
+    "We couldn\u2019t find that page",
+    "This course no longer exists",
+    "Oops! Nothing to see here.",
+    "The page is missing",
+    "THE PAGE YOU ARE LOOKING FOR",
+    "the page you are looking for was mi\u017f\u017fing",  # long s: the pattern folds it
+    "WE COULDN'T F\u0130ND THAT PAGE",
+    "NOT\tFOUND",
+    "A live page about error handling, domains and parking lots",
+    "<html><head><title>Attention Is All You Need</title></head><body>text</body></html>",
+    "",
+]
+
+
+def test_the_word_check_finds_exactly_what_the_pattern_finds() -> None:
+    texts = SAMPLES + [path.read_text(encoding="utf-8") for path in REPLICAS.glob("*.html")]
+    found = 0
+    for text in texts:
+        expected = soft404.SUSPECT_TEXT.search(text.replace("\u2019", "'")) is not None
+        assert soft404.suspect_text(text) is expected, text[:80]
+        found += expected
+    assert 0 < found < len(texts)  # the corpus has bodies either way
+
+
+@pytest.mark.parametrize(
+    ("text", "suspect"),
+    [("Nothing here, sorry", True), ("Nothing changed in this release", False)],
+)
+def test_a_word_alone_is_not_suspect(text: str, suspect: bool) -> None:
+    assert soft404.suspect_text(text) is suspect

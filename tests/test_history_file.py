@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from linkaudit.cli import main
+from linkaudit.errors import StoreError, StoreMissing
+from linkaudit.history import Store
 from linkaudit.history.file import unusable
-from linkaudit.history.store import RunState, Store, StoreError, StoreMissing
-from linkaudit.model import Kind, Observation, Resource, Verdict
+from linkaudit.model import Kind, Observation, Resource, RunState, Verdict
 
 URL = "http://127.0.0.1:9/page/1"
 PAGE = 4096  # SQLite's default page size, which these files use

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
-from linkaudit.catalog.load import CatalogError, dedupe_key, detect_kind, load_catalog
+from linkaudit.catalog import dedupe_key, detect_kind, load_catalog
 from linkaudit.cli import main
+from linkaudit.errors import CatalogError
 from linkaudit.model import Kind
 
 REPO = Path(__file__).parents[1]
@@ -250,10 +251,16 @@ def test_missing_default_catalog_says_what_to_do(
         ("https://arxiv.org/pdf/1706.03762.pdf", "arxiv"),
         ("http://export.arxiv.org/abs/hep-th/9901001", "arxiv"),
         ("https://arxiv.org/list/cs.LG/recent", "web"),
-        ("https://proceedings.neurips.cc/paper/2015/file/86df-Paper.pdf", "pdf"),
-        ("https://example.com/Slides.PDF?download=1", "pdf"),
-        ("https://github.com/dcai-course/dcai-lab", "github"),
-        ("https://www.github.com/floodsung/Deep-Learning-Papers-Reading-Roadmap", "github"),
+        (
+            "https://proceedings.neurips.cc/paper/2015/file/86df-Paper.pdf",
+            "web",
+        ),  # no provider of its own: a page like any other
+        (
+            "https://example.com/Slides.PDF?download=1",
+            "web",
+        ),  # no provider of its own: a page like any other
+        ("https://github.com/dcai-course/dcai-lab", "web"),
+        ("https://www.github.com/floodsung/Deep-Learning-Papers-Reading-Roadmap", "web"),
         ("https://karpathy.github.io/2019/04/25/recipe/", "web"),
         ("https://notyoutube.com/watch?v=x", "web"),
         ("https://distill.pub/", "web"),

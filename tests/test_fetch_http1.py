@@ -18,7 +18,8 @@ import pytest
 
 from linkaudit.fetch.fetcher import Fetcher
 from linkaudit.fetch.http1 import Http1Pool, decode_headers
-from linkaudit.fetch.names import AsyncioBackend, GuardedBackend
+from linkaudit.fetch.names import GuardedBackend
+from linkaudit.fetch.sockets import AsyncioBackend
 from linkaudit.model import CheckOptions, FailureKind, Fetched
 from simweb import Reply, SimWeb, page
 

@@ -1,4 +1,5 @@
-"""history.py: several runs in a row against one database, judged with memory."""
+"""audit.py with history/: several runs in a row against one database, judged with memory,
+and `linkaudit check` processes killed, run twice at once or refused a newer database."""
 
 from __future__ import annotations
 
@@ -18,22 +19,26 @@ import pytest
 from click.testing import CliRunner
 
 from linkaudit import __version__
-from linkaudit.audit import NetworkDown, run_audit
+from linkaudit.audit import run_audit
 from linkaudit.cli import main
-from linkaudit.history.recorder import RunHistory
-from linkaudit.history.schema import BaselineHow
-from linkaudit.history.store import RunState, Store
-from linkaudit.judge import Rules, judge
+from linkaudit.errors import NetworkDown
+from linkaudit.history import Store, previous_of
+from linkaudit.history.schema import SCHEMA_VERSION
 from linkaudit.model import (
+    BaselineHow,
     CheckOptions,
     Finding,
+    Flag,
     Health,
     Kind,
     Observation,
+    Previous,
     Resource,
+    Rules,
+    RunState,
     Verdict,
 )
-from linkaudit.providers import Previous
+from rounds import recorded_run
 from simweb import Reply, SimWeb, page
 
 URL = "http://127.0.0.1:9/page"
@@ -44,19 +49,7 @@ def round_(db: Path, verdict: Verdict, title: str | None = None, day: int = 1, *
     """One complete run in which URL answered `verdict`; returns its health."""
     at = f"2026-11-{day:02d}T06:00:00Z"
     o = Observation(URL, verdict, title=title, checked_at=at, http_status=200, **kw)
-    with RunHistory.open(db, RES, started_at=at) as history:
-        history.add(o)
-        (finding,) = history.conclude(RES, {URL: o}, finished_at=at)
-    return finding.health
-
-
-def test_without_a_database_every_run_is_the_first(tmp_path: Path) -> None:
-    o = Observation(URL, Verdict.DEAD, checked_at="2026-11-01T00:00:00Z")
-    with RunHistory.open(None, RES) as history:
-        history.add(o)
-        (finding,) = history.conclude(RES, {URL: o})
-    assert finding.health is Health.FAILING
-    assert list(tmp_path.iterdir()) == []
+    return recorded_run(db, RES, {URL: o}).findings[0].health
 
 
 def test_dead_is_confirmed_on_the_second_failing_run(tmp_path: Path) -> None:
@@ -81,210 +74,14 @@ def test_title_baseline_is_the_first_live_title(tmp_path: Path) -> None:
 def test_previous_is_the_last_live_observation(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     round_(db, Verdict.OK, "T", etag='"abc"', last_modified="Sun, 01 Nov 2026 00:00:00 GMT")
-    round_(db, Verdict.OK, "T", day=2, flags=("not_modified",))  # a 304 without validators
-    with RunHistory.open(db, RES) as history:
-        assert history.previous[URL] == Previous(
+    round_(db, Verdict.OK, "T", day=2, flags=(Flag.NOT_MODIFIED,))  # a 304 without validators
+    with Store.open(db) as store:
+        assert previous_of(store.past([URL]))[URL] == Previous(
             etag='"abc"', last_modified="Sun, 01 Nov 2026 00:00:00 GMT", title="T"
         )
     round_(db, Verdict.DEAD, day=3)
-    with RunHistory.open(db, RES) as history:
-        assert history.previous == {}  # no validators for a page that was not live
-
-
-def test_an_aborted_run_leaves_no_trace(tmp_path: Path) -> None:
-    db = tmp_path / "h.db"
-    round_(db, Verdict.OK, "Essence of linear algebra")
-
-    class NetworkDown(Exception):
-        pass
-
-    with pytest.raises(NetworkDown), RunHistory.open(db, RES) as history:
-        for _ in range(150):  # more than a batch: some were already written
-            history.add(Observation(URL, Verdict.ERROR, before_http=True))
-        raise NetworkDown("every host failed before HTTP")
     with Store.open(db) as store:
-        runs = store.runs()
-        assert runs[0].state is RunState.ABORTED
-        assert runs[0].note == "every host failed before HTTP"  # the reason, as a person reads it
-        assert [h.observation.verdict for h in store.url_history(URL)] == [Verdict.OK]
-    assert round_(db, Verdict.DEAD, day=2) is Health.FAILING  # not confirmed by the outage
-
-
-def test_keyboard_interrupt_marks_the_run_interrupted(tmp_path: Path) -> None:
-    db = tmp_path / "h.db"
-    with pytest.raises(KeyboardInterrupt), RunHistory.open(db, RES) as history:
-        history.add(Observation(URL, Verdict.DEAD))
-        raise KeyboardInterrupt
-    with Store.open(db) as store:
-        assert store.runs()[0].state is RunState.INTERRUPTED
-        assert store.runs()[0].note == "stopped before the end (Ctrl-C or SIGTERM)"
-        assert len(store.url_history(URL)) == 1  # kept for `history`, never judged
-    assert round_(db, Verdict.DEAD, day=2) is Health.FAILING
-
-
-def test_a_full_batch_is_written_at_once(tmp_path: Path) -> None:
-    db = tmp_path / "h.db"
-    urls = [f"http://127.0.0.1:9/{i}" for i in range(150)]
-    resources = [Resource(title=u, section="", kind=Kind.WEB, url=u) for u in urls]
-    with RunHistory.open(db, resources) as history:
-        reader = sqlite3.connect(db)
-        count = "SELECT count(*) FROM observations"
-        for u in urls[:99]:
-            history.add(Observation(u, Verdict.OK))
-        assert reader.execute(count).fetchone()[0] == 0
-        history.add(Observation(urls[99], Verdict.OK))
-        assert reader.execute(count).fetchone()[0] == 100  # a full batch, one transaction
-        history.add(Observation(urls[100], Verdict.OK))
-        assert reader.execute(count).fetchone()[0] == 100
-        reader.close()
-        history.conclude(resources, {})
-
-
-async def rows_appear(db: Path, count: int, timeout: float = 10.0) -> int:
-    """Poll the file (as another process would) until it holds `count` observations."""
-    reader = sqlite3.connect(db)
-    deadline = time.monotonic() + timeout
-    try:
-        while (n := reader.execute("SELECT count(*) FROM observations").fetchone()[0]) < count:
-            if time.monotonic() > deadline:
-                return n
-            await asyncio.sleep(0.01)
-        return n
-    finally:
-        reader.close()
-
-
-def test_flushing_writes_a_small_queue_when_nothing_else_arrives(tmp_path: Path) -> None:
-    """Two finished observations, then silence (the last hosts hang): they reach the
-    file anyway, without a third observation to push them."""
-    db = tmp_path / "h.db"
-    resources = web_resources(URL, "http://127.0.0.1:9/two")
-
-    async def scenario() -> tuple[int, int]:
-        with RunHistory.open(db, resources) as history:
-            async with history.flushing(every=0.02):
-                history.add(Observation(URL, Verdict.OK))
-                history.add(Observation("http://127.0.0.1:9/two", Verdict.DEAD))
-                written = await rows_appear(db, 2)
-            after = await rows_appear(db, 2)
-            history.conclude(resources, {})
-        return written, after
-
-    assert asyncio.run(scenario()) == (2, 2)
-
-
-def test_a_failed_timed_write_is_raised_when_the_block_ends(tmp_path: Path) -> None:
-    db = tmp_path / "h.db"
-
-    async def scenario() -> None:
-        with RunHistory.open(db, RES) as history:
-            async with history.flushing(every=0.01):
-                history.add(Observation(None, Verdict.OK))  # type: ignore[arg-type]
-                for _ in range(1000):  # until the timer has tried to write, and ended
-                    if asyncio.all_tasks() == {asyncio.current_task()}:
-                        break
-                    await asyncio.sleep(0.01)
-                assert asyncio.all_tasks() == {asyncio.current_task()}
-
-    with pytest.raises(sqlite3.IntegrityError):
-        asyncio.run(scenario())
-    with Store.open(db) as store:
-        assert store.runs()[0].state is RunState.ABORTED
-
-
-def test_a_run_that_cannot_complete_sets_no_baseline(tmp_path: Path) -> None:
-    """The first-seen baseline is written with the run's completion: if completing
-    fails (as a kill between the two would), the next complete run sets it and still
-    reports the possible wrong link."""
-    db = tmp_path / "h.db"
-    RunHistory.open(db, RES).__exit__(None, None, None)
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "CREATE TRIGGER no_completion BEFORE UPDATE OF state ON runs"
-            " WHEN NEW.state = 'complete' BEGIN SELECT RAISE(ABORT, 'killed'); END"
-        )
-    conn.close()
-    wrong = Observation(URL, Verdict.OK, title="Cooking with Julia", checked_at="2026-11-01")
-    with pytest.raises(sqlite3.IntegrityError), RunHistory.open(db, RES) as history:
-        history.add(wrong)
-        history.conclude(RES, {URL: wrong})
-    with Store.open(db) as store:
-        assert store.baselines() == {}
-        store.db.execute("DROP TRIGGER no_completion")
-    with RunHistory.open(db, RES) as history:
-        (finding,) = history.conclude(RES, {URL: wrong})
-    assert "possible_wrong_link" in finding.flags
-
-
-# --- judged as observations arrive (open with rules) --------------------------------
-
-TWO = [
-    Resource(title="Essence of linear algebra", section="Math", kind=Kind.WEB, url=URL),
-    Resource(title="Linear algebra, again", section="Again", kind=Kind.WEB, url=URL),
-    Resource(title="Unlinked notes", section="Math", kind=Kind.WEB, url=None),
-]
-
-
-def judged_round(db: Path | None, o: Observation, rules: Rules) -> tuple[list, list]:
-    """One run judged as `o` arrives, and the same run judged from scratch at its end."""
-    with RunHistory.open(db, TWO, started_at=o.checked_at, rules=rules) as history:
-        history.add(o)
-        fresh = judge(TWO, {URL: o}, history.load(history.urls) if db else {}, rules=rules)
-        return history.conclude(TWO, {URL: o}, rules=rules, finished_at=o.checked_at), fresh
-
-
-@pytest.mark.parametrize("with_db", [True, False])
-def test_findings_made_as_observations_arrive_are_those_judged_at_the_end(
-    tmp_path: Path, with_db: bool
-) -> None:
-    db = tmp_path / "h.db" if with_db else None
-    rules = Rules(confirm_after=2)
-    rounds = [
-        (Verdict.OK, "Cooking with Julia"),
-        (Verdict.DEAD, None),
-        (Verdict.DEAD, None),
-        (Verdict.OK, "Essence of linear algebra"),
-    ]
-    healths = []
-    for day, (verdict, title) in enumerate(rounds, start=1):
-        o = Observation(URL, verdict, title=title, checked_at=f"2026-11-{day:02d}T06:00:00Z")
-        concluded, fresh = judged_round(db, o, rules)
-        assert concluded == fresh
-        healths.append(concluded[0].health)
-    if with_db:
-        assert healths == [Health.HEALTHY, Health.FAILING, Health.DEAD, Health.DRIFTED]
-    else:
-        assert healths == [Health.HEALTHY, Health.FAILING, Health.FAILING, Health.HEALTHY]
-
-
-def test_each_finding_made_as_its_observation_arrives_is_handed_on(tmp_path: Path) -> None:
-    """on_finding gets the findings as they are judged: the very ones conclude returns."""
-    handed: list[Finding] = []
-    o = Observation(URL, Verdict.OK, title="Essence", checked_at="2026-11-01T06:00:00Z")
-    with RunHistory.open(tmp_path / "h.db", TWO, rules=Rules(), on_finding=handed.append) as h:
-        h.add(o)
-        assert [f.resource for f in handed] == TWO[:2]  # both resources of the URL
-        findings = h.conclude(TWO, {URL: o}, rules=Rules())
-    assert [id(f) for f in findings[:2]] == [id(f) for f in handed]
-
-
-def test_conclude_judges_afresh_what_it_was_not_given_as_it_arrived(tmp_path: Path) -> None:
-    """Another observation than the one added, or other rules, are judged at the end."""
-    at = "2026-11-03T06:00:00Z"
-    added = Observation(URL, Verdict.OK, title="Essence of linear algebra", checked_at=at)
-    dead = Observation(URL, Verdict.DEAD, checked_at=at)
-    for name, given, early_rules, rules in [
-        ("other.db", added, Rules(confirm_after=3), Rules(confirm_after=3)),
-        ("rules.db", dead, Rules(confirm_after=9), Rules(confirm_after=3)),
-    ]:
-        db = tmp_path / name
-        for day in (1, 2):
-            round_(db, Verdict.DEAD, day=day)
-        with RunHistory.open(db, RES, rules=early_rules) as history:
-            history.add(given)
-            (finding,) = history.conclude(RES, {URL: dead}, rules=rules)
-        assert finding.observation is dead
-        assert finding.health is Health.DEAD, name  # three dead runs in a row
+        assert previous_of(store.past([URL])) == {}  # no validators for a page not live
 
 
 def test_a_baseline_accepted_during_the_run_is_the_one_judged_against(tmp_path: Path) -> None:
@@ -295,20 +92,20 @@ def test_a_baseline_accepted_during_the_run_is_the_one_judged_against(tmp_path: 
     renamed = Observation(
         URL, Verdict.OK, title="Cooking with Julia", checked_at="2026-11-02T06:00:00Z"
     )
-    with RunHistory.open(db, RES, rules=Rules()) as history:
-        history.add(renamed)  # judged drifted as it arrives
-        with Store.open(db) as other:
-            other.set_baselines({URL: "Cooking with Julia"}, how=BaselineHow.ACCEPTED)
-        (finding,) = history.conclude(RES, {URL: renamed}, rules=Rules())
+
+    def accept_in(path: Path) -> Callable[[], None]:
+        def accept() -> None:  # another command, while the run holds the database
+            with Store.open(path) as other:
+                other.set_baselines({URL: "Cooking with Julia"}, how=BaselineHow.ACCEPTED)
+
+        return accept
+
+    (finding,) = recorded_run(db, RES, {URL: renamed}, during=accept_in(db)).findings
     assert finding.health is Health.HEALTHY
     assert not finding.title_drift
 
-    fresh = tmp_path / "fresh.db"
-    with RunHistory.open(fresh, RES, rules=Rules()) as history:
-        history.add(renamed)  # first sight: a possible wrong link, its title the baseline
-        with Store.open(fresh) as other:
-            other.set_baselines({URL: "Cooking with Julia"}, how=BaselineHow.ACCEPTED)
-        (finding,) = history.conclude(RES, {URL: renamed}, rules=Rules())
+    fresh = tmp_path / "fresh.db"  # first sight: it would be a possible wrong link
+    (finding,) = recorded_run(fresh, RES, {URL: renamed}, during=accept_in(fresh)).findings
     assert "possible_wrong_link" not in finding.flags
     with Store.open(fresh) as store:
         assert store.baselines()[URL].how is BaselineHow.ACCEPTED
@@ -471,7 +268,11 @@ async def _no_sleep(_seconds: float) -> None:
 def audit(web: SimWeb, resources: list[Resource], db: Path, **kw) -> dict[str | None, Finding]:
     """One `check` round: run_audit with the history at `db`; findings by URL."""
     kw.setdefault("resolver", web.resolver({"docs.test": 0}))
-    result = asyncio.run(run_audit(resources, ROUNDS, db_path=db, sleep=_no_sleep, **kw))
+    rules = Rules(confirm_after=kw.pop("confirm_after", Rules().confirm_after))
+    with Store.open(db) as store:
+        result = asyncio.run(
+            run_audit(resources, ROUNDS, store=store, rules=rules, sleep=_no_sleep, **kw)
+        )
     return {f.resource.url: f for f in result.findings}
 
 
@@ -754,5 +555,5 @@ def test_check_refuses_a_database_from_a_newer_linkaudit(tmp_path: Path) -> None
     assert result.returncode == 2
     assert result.stderr == (
         f"linkaudit: {db} has schema version 99, newer than this linkaudit"
-        f" {__version__} understands (1): upgrade linkaudit\n"
+        f" {__version__} understands ({SCHEMA_VERSION}): upgrade linkaudit\n"
     )

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from linkaudit.catalog.load import detect_kind
+from linkaudit.catalog import detect_kind
 from linkaudit.cli import main
 from linkaudit.fetch.fetcher import Fetcher
 from linkaudit.model import (
@@ -18,12 +18,14 @@ from linkaudit.model import (
     Fetched,
     Flag,
     Hop,
+    Judgement,
     Kind,
     Observation,
     Resource,
     Verdict,
 )
 from linkaudit.providers import CheckContext, arxiv, route, youtube
+from linkaudit.providers.youtube_page import Alert, alerts, classify_page, playability
 from replica import replica
 from simweb import Reply, SimWeb
 
@@ -102,11 +104,11 @@ def test_urls_that_name_no_youtube_item(url):
             youtube.OEmbed(title=("But what is a neural network? | Deep learning chapter 1")),
         ),
         (404, "Not Found", youtube.OEmbed(gone=True)),
-        (401, "Unauthorized", youtube.OEmbed(ambiguous=True, hint="embedding disabled or private")),
-        (403, "Forbidden", youtube.OEmbed(ambiguous=True, hint="private or forbidden")),
-        (400, "Bad Request", youtube.OEmbed(ambiguous=True, hint="oEmbed answered 400")),
-        (200, "Forbidden", youtube.OEmbed(ambiguous=True, hint="oEmbed said 'Forbidden'")),
-        (429, replica("google_sorry.html"), youtube.OEmbed(blocked=True)),
+        (401, "Unauthorized", youtube.OEmbed(hint="embedding disabled or private")),
+        (403, "Forbidden", youtube.OEmbed(hint="private or forbidden")),
+        (400, "Bad Request", youtube.OEmbed(hint="oEmbed answered 400")),
+        (200, "Forbidden", youtube.OEmbed(hint="oEmbed said 'Forbidden'")),
+        (429, replica("google_sorry.html"), youtube.OEmbed(hint="oEmbed answered 429")),
     ],
     ids=["live", "gone", "401", "403", "400", "200-bare-forbidden", "429"],
 )
@@ -128,28 +130,29 @@ def test_read_oembed(status, body, expected):
     ],
 )
 def test_playability_is_read_from_the_player_response(name, status, reason_part, title):
-    play = youtube.playability(replica(name))
+    play = playability(replica(name))
     assert play is not None
     assert play.status == status and reason_part in play.reason and play.title == title
 
 
 def test_page_without_player_response_has_no_playability():
-    assert youtube.playability("<html><title>YouTube</title></html>") is None
+    assert playability("<html><title>YouTube</title></html>") is None
 
 
 def test_alerts_are_read_from_either_renderer():
-    assert youtube.alerts(replica("youtube_playlist_removed.html")) == [
-        youtube.Alert("ERROR", "The playlist does not exist.")
+    assert alerts(replica("youtube_playlist_removed.html")) == [
+        Alert("ERROR", "The playlist does not exist.")
     ]
-    assert youtube.alerts(replica("youtube_playlist_live.html")) == [
-        youtube.Alert("INFO", "Unavailable videos are hidden")
+    assert alerts(replica("youtube_playlist_live.html")) == [
+        Alert("INFO", "Unavailable videos are hidden")
     ]
 
 
-def judge(url: str, body: str, **kw) -> youtube.Judgement:
+def classified(url: str, body: str, **kw: Any) -> Judgement:
+    """What the page of the item `url` names says, read as a YouTube page."""
     tgt = youtube.target(url)
     assert tgt is not None
-    return youtube.judge_page(tgt, fetched(body, url=tgt.page_url, **kw))
+    return classify_page(tgt.kind, fetched(body, url=tgt.page_url, **kw))
 
 
 @pytest.mark.parametrize(
@@ -173,25 +176,25 @@ def judge(url: str, body: str, **kw) -> youtube.Judgement:
     ids=["live", "deleted", "private", "bot-check", "pl-live", "pl-removed", "pl-private", "ch"],
 )
 def test_page_verdicts(url, name, verdict, flags, title):
-    judged = judge(url, replica(name))
+    judged = classified(url, replica(name))
     assert (judged.verdict, judged.flags, judged.title) == (verdict, flags, title)
     if verdict is not Verdict.OK:
-        assert judged.evidence
+        assert judged.reason
 
 
-def test_private_is_said_in_the_evidence():
-    assert judge(VIDEO, replica("youtube_watch_private.html")).evidence.startswith("private:")
-    assert "private" in judge(PLAYLIST, replica("youtube_playlist_private.html")).evidence
+def test_private_is_said_in_the_reason():
+    assert classified(VIDEO, replica("youtube_watch_private.html")).reason.startswith("private:")
+    assert "private" in classified(PLAYLIST, replica("youtube_playlist_private.html")).reason
 
 
-def test_removed_playlist_evidence_quotes_youtube():
-    judged = judge(PLAYLIST, replica("youtube_playlist_removed.html"))
-    assert "The playlist does not exist." in (judged.evidence or "")
+def test_removed_playlist_reason_quotes_youtube():
+    judged = classified(PLAYLIST, replica("youtube_playlist_removed.html"))
+    assert "The playlist does not exist." in (judged.reason or "")
 
 
 def test_playlist_redirected_home_is_soft_dead():
     home = "https://www.youtube.com/"
-    judged = judge(
+    judged = classified(
         PLAYLIST, replica("youtube_home.html"), hops=(Hop(PLAYLIST, 303), Hop(home, 200))
     )
     assert judged.verdict is Verdict.SOFT_DEAD and judged.flags == (Flag.BOUNCED_HOME,)
@@ -200,16 +203,16 @@ def test_playlist_redirected_home_is_soft_dead():
 def test_missing_og_title_is_not_death():
     body = replica("youtube_watch_live.html")
     assert 'property="og:title"' not in body
-    assert judge(VIDEO, body).verdict is Verdict.OK
+    assert classified(VIDEO, body).verdict is Verdict.OK
 
 
 def test_page_with_neither_player_data_nor_title_is_blocked_not_dead():
-    assert judge(VIDEO, "<html><title>YouTube</title></html>").verdict is Verdict.BLOCKED
+    assert classified(VIDEO, "<html><title>YouTube</title></html>").verdict is Verdict.BLOCKED
 
 
 def test_consent_redirect_is_blocked_and_slows_the_host():
     consent = "https://consent.youtube.com/m?continue=https%3A%2F%2Fwww.youtube.com%2Fwatch"
-    judged = judge(
+    judged = classified(
         VIDEO, replica("youtube_consent.html"), hops=(Hop(VIDEO, 302), Hop(consent, 200))
     )
     assert judged.verdict is Verdict.BLOCKED and Flag.CONSENT_WALL in judged.flags
@@ -218,7 +221,7 @@ def test_consent_redirect_is_blocked_and_slows_the_host():
 
 @pytest.mark.parametrize("status", [429, 200])
 def test_unusual_traffic_page_is_blocked_and_slows_the_host(status):
-    judged = judge(VIDEO, replica("google_sorry.html"), status=status)
+    judged = classified(VIDEO, replica("google_sorry.html"), status=status)
     assert judged.verdict is Verdict.BLOCKED and Flag.RATE_LIMITED in judged.flags
     assert judged.slow_down
 
@@ -227,7 +230,7 @@ def test_unusual_traffic_page_is_blocked_and_slows_the_host(status):
     ("status", "verdict"), [(404, Verdict.DEAD), (403, Verdict.BLOCKED), (500, Verdict.ERROR)]
 )
 def test_page_status_codes(status, verdict):
-    assert judge(CHANNEL, "<html></html>", status=status).verdict is verdict
+    assert classified(CHANNEL, "<html></html>", status=status).verdict is verdict
 
 
 @pytest.mark.parametrize(
@@ -254,7 +257,7 @@ def test_other_playability_states(status, reason, verdict):
     body = replica("youtube_watch_live.html").replace(
         '"status":"OK"', f'"status":"{status}","reason":"{reason}"'
     )
-    assert judge(VIDEO, body).verdict is verdict
+    assert classified(VIDEO, body).verdict is verdict
 
 
 def with_error_screen(status: str, reason: str, subreason: str = "") -> str:
@@ -315,16 +318,16 @@ REASONS = [
     ],
 )
 def test_what_youtube_says_is_read_for_what_it_means(status, reason, subreason, verdict):
-    judged = judge(VIDEO, with_error_screen(status, reason, subreason))
-    assert judged.verdict is verdict, judged.evidence
-    assert judged.evidence and reason in judged.evidence
+    judged = classified(VIDEO, with_error_screen(status, reason, subreason))
+    assert judged.verdict is verdict, judged.reason
+    assert judged.reason and reason in judged.reason
 
 
 def test_session_rate_limit_walls_the_host_and_geo_blocking_does_not():
-    limited = judge(VIDEO, with_error_screen("ERROR", "Video unavailable", TRY_LATER))
+    limited = classified(VIDEO, with_error_screen("ERROR", "Video unavailable", TRY_LATER))
     assert limited.flags == (Flag.RATE_LIMITED,) and limited.slow_down
-    geo = judge(VIDEO, with_error_screen("UNPLAYABLE", "Video unavailable", COUNTRY))
-    assert geo.flags == () and not geo.slow_down and "geo" in (geo.evidence or "")
+    geo = classified(VIDEO, with_error_screen("UNPLAYABLE", "Video unavailable", COUNTRY))
+    assert geo.flags == () and not geo.slow_down and "geo" in (geo.reason or "")
 
 
 @pytest.mark.parametrize(
@@ -340,14 +343,14 @@ def test_session_rate_limit_walls_the_host_and_geo_blocking_does_not():
 )
 def test_playlist_error_alerts_condemn_only_with_removal_wording(text, verdict, flags):
     body = replica("youtube_playlist_removed.html").replace("The playlist does not exist.", text)
-    judged = judge(PLAYLIST, body)
+    judged = classified(PLAYLIST, body)
     assert (judged.verdict, judged.flags) == (verdict, flags)
 
 
 def test_a_channel_named_sorry_is_no_captcha():
     url = "https://www.youtube.com/c/sorrywatchers"
     hops = (Hop("https://www.youtube.com/user/sorrywatchers", 301), Hop(url, 200))
-    judged = judge(url, replica("youtube_channel_live.html"), hops=hops)
+    judged = classified(url, replica("youtube_channel_live.html"), hops=hops)
     assert judged.verdict is Verdict.OK and not judged.slow_down
 
 
@@ -356,13 +359,14 @@ def test_a_live_video_that_quotes_unusual_traffic_is_no_wall():
     body = replica("youtube_watch_live.html").replace(
         '"videoDetails":{', '"videoDetails":{"keywords":["' + quote + '"],', 1
     )
-    judged = judge(VIDEO, body)
+    judged = classified(VIDEO, body)
     assert judged.verdict is Verdict.OK and not judged.slow_down
 
 
 def test_googles_sorry_page_is_the_captcha_wall():
     sorry = "https://www.google.com/sorry/index?continue=https://www.youtube.com/watch%3Fv%3Dx"
-    judged = judge(VIDEO, replica("google_sorry.html"), hops=(Hop(VIDEO, 302), Hop(sorry, 200)))
+    hops = (Hop(VIDEO, 302), Hop(sorry, 200))
+    judged = classified(VIDEO, replica("google_sorry.html"), hops=hops)
     assert judged.verdict is Verdict.BLOCKED and judged.flags == (Flag.RATE_LIMITED,)
 
 
@@ -370,7 +374,7 @@ def test_player_response_assigned_through_window_is_read():
     body = replica("youtube_watch_private.html").replace(
         "var ytInitialPlayerResponse =", 'window["ytInitialPlayerResponse"] ='
     )
-    play = youtube.playability(body)
+    play = playability(body)
     assert play is not None and play.status == "LOGIN_REQUIRED"
 
 
@@ -380,7 +384,7 @@ def test_embedding_disabled_video_is_live_with_a_flag():
         '"status":"UNPLAYABLE",'
         '"reason":"Playback on other websites has been disabled by the video owner"',
     )
-    judged = judge(VIDEO, body)
+    judged = classified(VIDEO, body)
     assert judged.verdict is Verdict.OK and judged.flags == (Flag.EMBED_DISABLED,)
 
 
@@ -670,7 +674,8 @@ def test_check_command_judges_the_big_hosts_end_to_end(simweb, tmp_path):
     assert found[urls["removed"]]["verdict"] == "soft_dead"
     assert "The playlist does not exist." in found[urls["removed"]]["error"]
     assert "newer_version" in found[urls["paper"]]["flags"]
-    assert "newer version v7" in found[urls["paper"]]["error"]
+    assert "newer version v7" in found[urls["paper"]]["note"]  # a remark, no error
+    assert found[urls["paper"]]["error"] is None
     assert found[urls["parked"]]["verdict"] == "soft_dead"
     assert "parked_domain" in found[urls["parked"]]["flags"]
 

@@ -1,0 +1,68 @@
+"""Every default and limit of linkaudit, as a named constant (as httpx's `_config.py`).
+
+The command line's defaults are these; so are the bounds that keep one run polite and
+small. The heuristics' own thresholds (how alike two pages must be, how short a parking
+page is) stay beside their rules, where they are read with the rule.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linkaudit import __version__
+
+# --- who we are ------------------------------------------------------------------------
+PROJECT_URL = "https://github.com/linkaudit/linkaudit"
+USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
+
+# --- where things are (relative to where a command runs) ---------------------------------
+DEFAULT_CATALOG = Path("catalog")  # what `check` and `catalog ...` read when given no PATH
+DEFAULT_DB = Path("reports/history.db")
+DEFAULT_REPORT = Path("reports/health.md")
+
+# --- how hard and how politely to ask (`check` options) ----------------------------------
+CONCURRENCY = 64  # requests in flight at once, all hosts together
+PER_HOST = 4  # requests in flight at once to one host
+TIMEOUT = 20.0  # seconds for one request: connect, headers and body
+RETRIES = 3  # after a timeout, a reset, a 5xx or a 429
+RETRY_AFTER_CAP = 60.0  # seconds: a longer Retry-After makes the URL blocked, not waited for
+MAX_REDIRECTS = 10
+BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time, plus jitter
+BACKOFF_MAX = 8.0
+
+# --- how much to read --------------------------------------------------------------------
+MAX_BODY_BYTES = 256 * 1024  # of a page, decoded
+TITLE_SNIPPET = 16 * 1024  # once the title is known, read at least this much for soft-404s
+REFUSAL_BODY_BYTES = 32 * 1024  # of a 401/403/429/503 answer: it may be a bot challenge
+MAX_HEAD_BYTES = 100 * 1024  # status line and headers, as httpcore allows h11
+READ_BYTES = 64 * 1024  # one socket read, as httpcore
+MAX_REFRESH_DELAY = 10.0  # seconds; a longer meta refresh is a page that reloads
+YOUTUBE_PAGE_BYTES = 3 * 1024 * 1024  # a watch page is ~1-2 MB; its player data is not near the top
+
+# --- connections and names ---------------------------------------------------------------
+KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request
+MAX_IDLE_CONNECTIONS = 256
+LOOKUP_THREADS = 32  # getaddrinfo blocks a thread per lookup; asyncio's default pool has 6
+
+# --- sites with rules of their own -------------------------------------------------------
+ARXIV_PACE = 3.0  # seconds from one arXiv request's end to the next one's start (its terms)
+ARXIV_BATCH = 100  # ids per export-API request (the API allows up to 2000)
+YOUTUBE_SLOW_DOWN = 60.0  # seconds YouTube is left alone after it walls us off
+
+# --- the history -------------------------------------------------------------------------
+BATCH_SIZE = 100  # observations per transaction, written as soon as they are queued
+BATCH_DELAY = 1.0  # seconds: a smaller queue is written at least this often
+HISTORY_LIMIT = 60  # past observations per URL handed to the judge
+PREVIOUS_DEPTH = 5  # past runs searched for validators a 304 answer did not repeat
+BUSY_TIMEOUT_MS = 5000  # SQLite waits this long for a brief lock of another program
+LOCK_PATIENCE = 0.5  # seconds a new run waits for a brief holder of the writer lock
+
+# --- judging over time (`Rules`) ----------------------------------------------------------
+CONFIRM_AFTER = 2  # consecutive dead runs that confirm `dead` (--confirm-after)
+ERROR_AFTER = 4  # consecutive failing runs that confirm `dead` when they span ERROR_DAYS
+ERROR_DAYS = 7.0
+FLAKY_WINDOW = 5  # runs looked at for flakiness, this one included
+FLAKY_CHANGES = 2  # changes between live and failing in that window that make it flaky
+
+# --- the report --------------------------------------------------------------------------
+TREND_RUNS = 12  # complete runs in the trend chart
