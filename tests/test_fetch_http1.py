@@ -1,5 +1,6 @@
-"""HTTP/1.1 connections to the simulated web: kept alive, bounded per origin, never reused
-in a state that could mix one answer into the next.
+"""HTTP/1.1 connections to the simulated web: kept alive (a small unread rest drained), at
+most a host's concurrency of them kept idle, never reused in a state that could mix one
+answer into the next. (How many are in flight is hosts.py's to bound, tested there.)
 
 Connections are counted at the network backend (the layer under the pool), so these
 tests see what a server sees: how many sockets were opened.
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from linkaudit.fetch.fetcher import Fetcher
-from linkaudit.fetch.http1 import Http1Pool, decode_headers
+from linkaudit.fetch.http1 import FixedTerms, Http1Pool, decode_headers
 from linkaudit.fetch.names import GuardedBackend
 from linkaudit.fetch.sockets import AsyncioBackend
 from linkaudit.model import CheckOptions, FailureKind, Fetched
@@ -35,13 +36,25 @@ class Counting(AsyncioBackend):
         return await super().connect_tcp(*args, **kwargs)
 
 
+class Wanted(FixedTerms):
+    """Terms under which some hosts are being asked (their idle connections are needed)."""
+
+    def __init__(self, keep: int, wanted: set[str]) -> None:
+        super().__init__(keep)
+        self.hosts = wanted
+
+    def wanted(self, name: str) -> bool:
+        return name in self.hosts
+
+
 def run(
     web: SimWeb,
     body: Callable[[Http1Pool], Awaitable[Any]],
     *,
-    per_origin: int = 2,
+    keep: int = 2,
     expiry: float = 5.0,
     max_idle: int = 256,
+    terms: FixedTerms | None = None,
 ) -> tuple[Any, int]:
     """Run `body` with a pool to `web`; (its result, connections opened)."""
     counting = Counting()
@@ -51,7 +64,7 @@ def run(
         pool = Http1Pool(
             backend,
             ssl_context=ssl.create_default_context(),
-            per_origin=per_origin,
+            terms=terms or FixedTerms(keep),
             keepalive_expiry=expiry,
             max_idle=max_idle,
         )
@@ -71,6 +84,14 @@ async def get(pool: Http1Pool, url: str) -> tuple[int, bytes]:
         await response.aclose()
 
 
+async def unread(pool: Http1Pool, url: str, *, drain: bool) -> int:
+    """Ask for `url` and close its answer unread (drained first when `drain`)."""
+    response = await pool.get(httpx.URL(url), {})
+    loop = asyncio.get_running_loop()
+    await response.aclose(until=loop.time() + 5 if drain else None)
+    return response.status_code
+
+
 def test_requests_one_after_another_share_one_connection(simweb: SimWeb) -> None:
     urls = [simweb.on(0, f"/p{i}", page(f"Page {i}")) for i in range(5)]
 
@@ -83,16 +104,53 @@ def test_requests_one_after_another_share_one_connection(simweb: SimWeb) -> None
     assert opened == 1
 
 
-def test_concurrent_requests_open_at_most_per_origin_connections(simweb: SimWeb) -> None:
-    urls = [simweb.on(0, f"/slow{i}", page(f"Slow {i}", delay=0.05)) for i in range(8)]
-    other = simweb.on(1, "/other", page("Other host"))
+def test_a_host_keeps_at_most_its_concurrency_of_idle_connections(simweb: SimWeb) -> None:
+    """Four at once open four connections; two stay idle (the host's concurrency), so three
+    at once next open one more."""
+    urls = [simweb.on(0, f"/slow{i}", page(f"Slow {i}", delay=0.05)) for i in range(7)]
 
     async def body(pool: Http1Pool) -> list[tuple[int, bytes]]:
-        return await asyncio.gather(*(get(pool, url) for url in [*urls, other]))
+        first = await asyncio.gather(*(get(pool, url) for url in urls[:4]))
+        return first + await asyncio.gather(*(get(pool, url) for url in urls[4:]))
 
-    answers, opened = run(simweb, body, per_origin=2)
-    assert [status for status, _ in answers] == [200] * 9
-    assert opened == 3  # two to the first host, one to the other
+    answers, opened = run(simweb, body, keep=2)
+    assert [status for status, _ in answers] == [200] * 7
+    assert opened == 5
+
+
+@pytest.mark.parametrize(
+    ("reply", "opened"),
+    [
+        (Reply(size=64 * 1024), 1),  # 64 KiB: more than one read brings with the head
+        (Reply(404, body="x" * 64 * 1024), 1),  # an error page's body
+        (Reply(size=1024 * 1024), 2),  # a megabyte: closed, not read
+    ],
+    ids=["small-rest", "error-page", "big-rest"],
+)
+def test_a_small_unread_rest_is_drained_to_keep_the_connection(
+    simweb: SimWeb, reply: Reply, opened: int
+) -> None:
+    url = simweb.on(0, "/page", reply)
+    after = simweb.on(0, "/after", page("After"))
+
+    async def body(pool: Http1Pool) -> tuple[int, bytes]:
+        await unread(pool, url, drain=True)
+        return await get(pool, after)
+
+    (status, text), count = run(simweb, body)
+    assert status == 200 and b"<title>After</title>" in text
+    assert count == opened
+
+
+def test_a_body_closed_unread_without_draining_closes_its_connection(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/page", Reply(size=64 * 1024))
+    after = simweb.on(0, "/after", page("After"))
+
+    async def body(pool: Http1Pool) -> int:
+        await unread(pool, url, drain=False)
+        return (await get(pool, after))[0]
+
+    assert run(simweb, body) == (200, 2)
 
 
 def test_a_response_closed_early_never_leaks_into_the_next(simweb: SimWeb) -> None:
@@ -106,7 +164,7 @@ def test_a_response_closed_early_never_leaks_into_the_next(simweb: SimWeb) -> No
         await response.aclose()
         return await get(pool, small)
 
-    (status, text), opened = run(simweb, body, per_origin=1)
+    (status, text), opened = run(simweb, body, keep=1)
     assert status == 200 and b"<title>Small</title>" in text
     assert opened == 2
 
@@ -139,6 +197,18 @@ def test_idle_connections_are_bounded_overall_the_oldest_closed_first(simweb: Si
     assert run(simweb, body, max_idle=1) == ([200] * 4, 3)
 
 
+def test_past_the_bound_a_host_being_asked_keeps_its_idle_connection(simweb: SimWeb) -> None:
+    """The first host is still being asked: the second host's idle connection goes."""
+    first, second = simweb.on(0, "/a", page("A")), simweb.on(1, "/b", page("B"))
+    terms = Wanted(2, wanted={simweb.hosts[0]})
+
+    async def body(pool: Http1Pool) -> list[int]:
+        return [(await get(pool, url))[0] for url in (first, second, first, second)]
+
+    assert run(simweb, body, max_idle=1, terms=terms) == ([200] * 4, 3)
+    assert terms.opened_to == [simweb.hosts[0], simweb.hosts[1], simweb.hosts[1]]
+
+
 def test_a_server_that_closes_without_answering_is_a_protocol_error(simweb: SimWeb) -> None:
     url = simweb.on(0, "/gone", Reply(close=True))
 
@@ -149,7 +219,9 @@ def test_a_server_that_closes_without_answering_is_a_protocol_error(simweb: SimW
         run(simweb, body)
 
 
-def test_a_request_cancelled_while_waiting_frees_its_slot(simweb: SimWeb) -> None:
+def test_a_request_cancelled_while_waiting_never_hands_its_connection_on(
+    simweb: SimWeb,
+) -> None:
     slow = simweb.on(0, "/hang", Reply(hang=True))
     fine = simweb.on(0, "/fine", page("Fine"))
 
@@ -157,10 +229,10 @@ def test_a_request_cancelled_while_waiting_frees_its_slot(simweb: SimWeb) -> Non
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.2):
                 await get(pool, slow)
-        async with asyncio.timeout(5):  # with one slot per origin: it must be free again
+        async with asyncio.timeout(5):
             return await get(pool, fine)
 
-    (status, _), opened = run(simweb, body, per_origin=1)
+    (status, _), opened = run(simweb, body, keep=1)
     assert status == 200
     assert opened == 2
 

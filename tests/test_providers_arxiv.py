@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +11,7 @@ import pytest
 from linkaudit.catalog import detect_kind
 from linkaudit.catalog.urls import Paper, arxiv_paper
 from linkaudit.fetch.fetcher import Fetcher
-from linkaudit.model import CheckOptions, Fetched, Flag, Observation, Resource, Verdict
+from linkaudit.model import CheckOptions, Fetched, Flag, HostStats, Observation, Resource, Verdict
 from linkaudit.providers import CheckContext, arxiv, route
 from replica import replica
 from simweb import Reply, SimWeb
@@ -188,35 +187,6 @@ def test_endpoint_and_abs_follow_the_resource_scheme_and_port():
     assert arxiv.abs_url(url, Paper("1706.03762", 1)) == "http://arxiv.org:8443/abs/1706.03762"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def test_pacer_spaces_requests_three_seconds_from_the_end_of_the_last():
-    clock = FakeClock()
-    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
-    starts: list[float] = []
-
-    async def request() -> Fetched:
-        starts.append(clock.now)
-        clock.now += 0.5  # the request itself takes half a second
-        return Fetched(url="x", status=200)
-
-    async def main() -> None:
-        await asyncio.gather(*(pacer.run(request) for _ in range(4)))
-
-    asyncio.run(main())
-    assert [b - a for a, b in itertools.pairwise(starts)] == [3.5, 3.5, 3.5]
-    assert pacer.waits == [3.0, 3.0, 3.0]
-
-
 # --- against the simulated web: export.arxiv.org and arxiv.org through --resolve ------------
 
 API, ABS = "export.arxiv.org", "arxiv.org"
@@ -260,11 +230,23 @@ def program_abs(web: SimWeb, idents: list[str]) -> None:
         web.on(ABS, f"/abs/{ident}", Reply(200, body))
 
 
-def run(web: SimWeb, urls: list[str], pacer: arxiv.Pacer) -> dict[str, Observation]:
-    async def no_wait(seconds: float) -> None:
-        pass
+class Waits:
+    """A recording sleep that waits for nothing (the Fetcher counts what it skips as
+    waited, so arXiv's pace holds by the Fetcher's clock without taking real time)."""
 
-    async def main() -> dict[str, Observation]:
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def run(
+    web: SimWeb, urls: list[str], waits: Waits | None = None
+) -> tuple[dict[str, Observation], HostStats]:
+    """The arXiv provider on `urls`; its observations and how arXiv was asked."""
+
+    async def main() -> tuple[dict[str, Observation], HostStats]:
         seen: dict[str, Observation] = {}
         options = CheckOptions(
             resolve=tuple((name, web.port, web.hosts[0]) for name in (API, ABS)),
@@ -272,17 +254,27 @@ def run(web: SimWeb, urls: list[str], pacer: arxiv.Pacer) -> dict[str, Observati
             retries=1,
             timeout=5,
         )
-        async with Fetcher(options, sleep=no_wait) as fetcher:
+        async with Fetcher(options, sleep=waits or asyncio.sleep) as fetcher:
             ctx = CheckContext(fetcher, lambda o: seen.__setitem__(o.url, o))
             resources = [Resource("t", "s", detect_kind(u), url=u) for u in urls]
-            provider = arxiv.ArxivProvider(pacer=pacer)
+            provider = arxiv.ArxivProvider()
             assert all(provider.claims(r) for r in resources)
             await provider.check(resources, ctx)
-        return seen
+            (stats,) = fetcher.host_stats()
+        return seen, stats
 
-    seen = asyncio.run(main())
+    seen, stats = asyncio.run(main())
     assert set(seen) == set(urls)  # exactly one observation per URL
-    return seen
+    return seen, stats
+
+
+def paced(waits: Waits, stats: HostStats) -> bool:
+    """Every request started 3 s or more after the one before ended, and what was waited
+    for in all (retries' backoff included) is just that: 3 s before each but the first."""
+    gap = stats.min_end_to_start_s
+    return (
+        gap is not None and gap >= 3.0 and abs(sum(waits.seconds) - 3 * (stats.requests - 1)) < 0.1
+    )
 
 
 def api_calls(web: SimWeb) -> list[dict[str, list[str]]]:
@@ -296,10 +288,12 @@ def test_120_papers_in_two_requests_three_seconds_apart_by_the_servers_clock(sim
     program_api(simweb, idents, {NEWER: 7, "2101.00042": 3}, {"2101.00042": withdrawn})
     urls = [simweb.url(ABS, f"/abs/{i}") for i in idents[:-1]]
     urls.append(simweb.url(ABS, f"/pdf/{NEWER}v1"))
-    seen = run(simweb, urls, arxiv.Pacer())
+    seen, stats = run(simweb, urls)
     calls = [s for s in simweb.requests if s.host == API]
     assert [c["max_results"] for c in api_calls(simweb)] == [["100"], ["20"]]
     assert calls[1].at - calls[0].at >= 3.0
+    assert (stats.key, stats.names, stats.max_in_flight) == ("arXiv", (API,), 1)
+    assert stats.min_end_to_start_s is not None and stats.min_end_to_start_s >= 3.0
     for ident, url in zip(idents[:119], urls, strict=False):
         assert (seen[url].verdict, seen[url].title) == (Verdict.OK, f"Paper {ident}")
     assert seen[urls[42]].flags == (Flag.WITHDRAWN,) and "withdrawn" in (seen[urls[42]].note or "")
@@ -328,11 +322,13 @@ def test_api_trouble_falls_back_to_abs_pages_at_the_same_pace(simweb, api: Reply
         simweb.url(ABS, f"/abs/{NEWER}v1"),
         simweb.url(ABS, f"/abs/{UNKNOWN}"),
     ]
-    clock = FakeClock()
-    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
-    seen = run(simweb, urls, pacer)
+    waits = Waits()
+    seen, stats = run(simweb, urls, waits)
     assert [s.host for s in simweb.requests].count(ABS) == 3
-    assert pacer.waits == [3.0, 3.0, 3.0]  # API, then three abs pages: one at a time, 3 s apart
+    # the API (its retry after a 429 or 503 too), then three abs pages: one at a time,
+    # 3 s apart
+    assert paced(waits, stats) and stats.max_in_flight == 1
+    assert stats.names == (API, ABS) and stats.requests == (4 if api.status == 400 else 5)
     assert (seen[urls[0]].verdict, seen[urls[0]].title) == (Verdict.OK, "Paper 2101.00001")
     assert seen[urls[1]].title == ATTENTION and seen[urls[1]].flags == ("newer_version",)
     assert seen[urls[2]].verdict is Verdict.DEAD
@@ -345,8 +341,7 @@ def test_old_style_ids_and_pdf_links_share_one_request(simweb):
         simweb.url(ABS, "/pdf/cs/0112017v1.pdf"),
         simweb.url(ABS, "/abs/hep-th/9711200"),
     ]
-    clock = FakeClock()
-    seen = run(simweb, urls, arxiv.Pacer(clock=clock, sleep=clock.sleep))
+    seen, _ = run(simweb, urls, Waits())
     assert [c["id_list"] for c in api_calls(simweb)] == [["cs/0112017,hep-th/9711200"]]
     assert {o.title for o in seen.values()} == {"Paper cs/0112017", "Paper hep-th/9711200"}
 
@@ -374,12 +369,13 @@ def test_an_id_missing_from_the_feed_is_confirmed_on_its_abs_page(
     body = replica("arxiv_abs.html").format(ident=missing, title="Paper three", version=1)
     simweb.on(ABS, f"/abs/{missing}", Reply(abs_status, body if abs_status == 200 else "Nope"))
     urls = [simweb.url(ABS, f"/abs/{i}") for i in idents]
-    clock = FakeClock()
-    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
-    seen = run(simweb, urls, pacer)
+    waits = Waits()
+    seen, stats = run(simweb, urls, waits)
     asked = [s.path for s in simweb.requests if s.host == ABS]
     assert asked == [f"/abs/{missing}"] * (2 if abs_status == 503 else 1)  # 503: one retry
-    assert pacer.waits == [3.0]  # the confirmation is paced like any request
+    # the confirmation is paced like any request, and so is its retry (its own backoff
+    # counts towards the 3 s)
+    assert paced(waits, stats)
     gone = seen[urls[-1]]
     assert gone.verdict is verdict
     if verdict is Verdict.DEAD:
@@ -387,44 +383,22 @@ def test_an_id_missing_from_the_feed_is_confirmed_on_its_abs_page(
     assert all(seen[u].verdict is Verdict.OK for u in urls[:-1])
 
 
-def test_requests_that_never_reached_arxiv_make_no_one_wait():
-    clock = FakeClock()
-    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
-    outcomes = iter([False, True, True, True, False])  # reached? no: DNS/connect failure
-
-    async def request() -> Fetched:
-        reached = not next(outcomes)
-        if reached:
-            clock.now += 0.5
-        return Fetched(url="x", status=200 if reached else None, before_http=not reached)
-
-    async def main() -> None:
-        for _ in range(5):
-            await pacer.run(request)
-
-    asyncio.run(main())
-    # 1st reached arXiv; the 2nd waits for it, fails at once; the 3rd, 4th and 5th follow
-    # the 1st by more than 3 s already (the 2nd slept), so nobody waits again.
-    assert pacer.waits == [3.0]
-
-
 def test_a_run_without_network_spends_no_time_pacing(simweb):
     """Every arXiv request fails at DNS: the fallbacks are not paced, and nothing is dead."""
     urls = [simweb.url(ABS, f"/abs/2101.0000{i}") for i in range(5)]
-    clock = FakeClock()
-    pacer = arxiv.Pacer(clock=clock, sleep=clock.sleep)
+    waits = Waits()
 
     async def main() -> dict[str, Observation]:
         seen: dict[str, Observation] = {}
         options = CheckOptions(allow_private=True, retries=0, timeout=5)
-        async with Fetcher(options, resolver=simweb.resolver({})) as fetcher:
+        async with Fetcher(options, resolver=simweb.resolver({}), sleep=waits) as fetcher:
             ctx = CheckContext(fetcher, lambda o: seen.__setitem__(o.url, o))
             resources = [Resource("t", "s", detect_kind(u), url=u) for u in urls]
-            await arxiv.ArxivProvider(pacer=pacer).check(resources, ctx)
+            await arxiv.ArxivProvider().check(resources, ctx)
         return seen
 
     seen = asyncio.run(main())
-    assert pacer.waits == []
+    assert waits.seconds == []
     assert {o.verdict for o in seen.values()} == {Verdict.ERROR}
     assert all(o.before_http for o in seen.values())
 

@@ -484,9 +484,9 @@ class SpyFetcher(Fetcher):
         super().__init__(*args, **kwargs)
         self.slowed: list[tuple[str, float]] = []
 
-    def slow_down(self, host: str, seconds: float) -> None:
+    def slow_down(self, host: str, seconds: float, reason: str = "slowed down") -> None:
         self.slowed.append((host, seconds))
-        super().slow_down(host, seconds)
+        super().slow_down(host, seconds, reason)
 
 
 def check(
@@ -681,19 +681,20 @@ def test_check_command_judges_the_big_hosts_end_to_end(simweb, tmp_path):
 
 
 def test_once_walled_the_rest_of_youtube_is_not_asked_again(simweb):
-    """A consent wall is host-wide: asking again would only hammer YouTube (and wait)."""
+    """A consent wall is host-wide: asking again would only hammer YouTube (and wait). The
+    Fetcher pauses all of YouTube, and the items not asked yet are blocked at once."""
+    wall = simweb.url(YT, f"/watch?v={WALL_ID}")
     seen, fetcher = check(
-        simweb,
-        f"/watch?v={WALL_ID}",
-        f"/watch?v={LIVE_ID}",
-        f"/playlist?list={PL_LIVE}",
-        per_host=1,
+        simweb, wall, f"/watch?v={LIVE_ID}", f"/playlist?list={PL_LIVE}", per_host=1
     )
     assert {o.verdict for o in seen.values()} == {Verdict.BLOCKED}
-    assert {o.flags for o in seen.values()} == {("consent_wall",)}
+    assert seen[wall].flags == ("consent_wall",)
     assert asked(simweb) == ["/oembed"] and len(fetcher.slowed) == 1
-    skipped = [o for o in seen.values() if (o.error or "").startswith("not asked")]
-    assert len(skipped) == 2
+    skipped = [o for url, o in seen.items() if url != wall]
+    assert {o.flags for o in skipped} == {("rate_limited",)}
+    for o in skipped:
+        assert (o.error or "").startswith("not asked: YouTube is paused for 3600 s more")
+        assert "consent page" in (o.error or "")
 
 
 def test_a_playlist_oembed_404_asks_the_page(simweb):

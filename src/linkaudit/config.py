@@ -30,10 +30,18 @@ MAX_REDIRECTS = 10
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time, plus jitter
 BACKOFF_MAX = 8.0
 
+# --- one host's pace (fetch/hosts.py) ------------------------------------------------------
+WINDOW_MARGIN = 0.1  # seconds added to a request window, for the network's jitter
+BACKOFF_FIRST = 1.0  # seconds between a host's starts after its first 429/503 without Retry-After
+BACKOFF_LONGEST = 4.0  # ... doubling with each further one, at most this
+BACKOFF_EASE = 0.9  # each other answer shortens that interval by this factor
+MAX_HOST_INTERVAL = 3600.0  # the longest --host-interval accepted, seconds
+
 # --- how much to read --------------------------------------------------------------------
 MAX_BODY_BYTES = 256 * 1024  # of a page, decoded
 TITLE_SNIPPET = 16 * 1024  # once the title is known, read at least this much for soft-404s
 REFUSAL_BODY_BYTES = 32 * 1024  # of a 401/403/429/503 answer: it may be a bot challenge
+DRAIN_BYTES = 64 * 1024  # the rest of a body read (and dropped) to keep its connection
 MAX_HEAD_BYTES = 100 * 1024  # status line and headers, as httpcore allows h11
 READ_BYTES = 64 * 1024  # one socket read, as httpcore
 MAX_REFRESH_DELAY = 10.0  # seconds; a longer meta refresh is a page that reloads
@@ -41,13 +49,35 @@ YOUTUBE_PAGE_BYTES = 3 * 1024 * 1024  # a watch page is ~1-2 MB; its player data
 
 # --- connections and names ---------------------------------------------------------------
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request
-MAX_IDLE_CONNECTIONS = 256
+MAX_IDLE_CONNECTIONS = 256  # in all; each host keeps at most its concurrency
 LOOKUP_THREADS = 32  # getaddrinfo blocks a thread per lookup; asyncio's default pool has 6
 
-# --- sites with rules of their own -------------------------------------------------------
-ARXIV_PACE = 3.0  # seconds from one arXiv request's end to the next one's start (its terms)
+# --- sites with rules of their own (the names one operator limits together share a pace) ---
+# arXiv's terms of use: one request at a time, three seconds apart (API and pages alike)
+ARXIV_NAMES = ("export.arxiv.org", "arxiv.org", "www.arxiv.org")
+ARXIV_CONCURRENCY = 1
+ARXIV_PACE = 3.0  # seconds from one arXiv request's end to the next one's start
 ARXIV_BATCH = 100  # ids per export-API request (the API allows up to 2000)
-YOUTUBE_SLOW_DOWN = 60.0  # seconds YouTube is left alone after it walls us off
+# YouTube publishes no limit; a burst from one address meets 429s and "unusual traffic"
+# pages. Every name catalog/urls.py takes for YouTube, and its image host, share one pace.
+YOUTUBE_NAMES = (
+    "www.youtube.com",
+    "youtube.com",
+    "m.youtube.com",
+    "music.youtube.com",
+    "youtu.be",
+    "img.youtube.com",
+    "www.youtube-nocookie.com",
+    "youtube-nocookie.com",
+)
+YOUTUBE_CONCURRENCY = 2
+YOUTUBE_WINDOW = (10, 10.0)  # at most 10 requests in any 10 seconds
+YOUTUBE_SLOW_DOWN = 3600.0  # seconds YouTube is left alone after it walls us off ("up to an
+# hour", as yt-dlp reports it): longer than any request waits, so the run asks no more
+# The Internet Archive: one request at a time, at most one a second
+ARCHIVE_NAMES = ("web.archive.org", "archive.org")
+ARCHIVE_CONCURRENCY = 1
+ARCHIVE_INTERVAL = 1.0  # seconds from one request's start to the next one's
 
 # --- the history -------------------------------------------------------------------------
 BATCH_SIZE = 100  # observations per transaction, written as soon as they are queued

@@ -8,6 +8,8 @@ a person (the CLI prints it as one line and exits; nothing else is a traceback):
     │   ├── StoreBusy       another live linkaudit run holds the database
     │   ├── StoreTooNew     the file was written by a newer linkaudit
     │   └── StoreMissing    a read-only command found no history: no file, or an empty one
+    ├── PolicyError         a host's policy (--host-interval, --host-concurrency, a TOML
+    │                       table of them) has a bad value: nothing was checked
     ├── NetworkDown         no host answered at all: nothing was recorded
     └── OutputError         a file linkaudit must write cannot be written
 
@@ -51,6 +53,10 @@ class StoreTooNew(StoreError):
 
 class StoreMissing(StoreError):
     """A read-only command found no history: no file, or one with nothing in it yet."""
+
+
+class PolicyError(LinkauditError):
+    """A host policy setting cannot be used; the message names it and what is wanted."""
 
 
 class NetworkDown(LinkauditError):

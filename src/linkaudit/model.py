@@ -11,6 +11,7 @@
     Rules         the judge's thresholds
     RunState, Baseline, RunRow, RunObservation   the stored runs (history/)
     RunInfo, TrendPoint, Snapshot                what a report is about (audit.py, report/)
+    HostStats     how one host (or one operator's group of hosts) was asked in a run (fetch/)
     CheckOptions  how politely and how hard to check (defaults: config.py)
 
 Enum values are the spelling used in SQLite, JSON and the report alike.
@@ -142,6 +143,7 @@ class FailureKind(StrEnum):
     RETRY_AFTER_TOO_LONG = "retry_after_too_long"
     PROTOCOL = "protocol"  # malformed HTTP
     INVALID_URL = "invalid_url"
+    PAUSED = "paused"  # not asked: the host is paused for longer than a request waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,14 +311,36 @@ class RunObservation:
 
 
 @dataclass(frozen=True, slots=True)
+class HostStats:
+    """How one host (or `key` "youtube": the names one operator limits together) was
+    asked in a run: requests sent, retries and redirects included; the most in flight
+    at once; the shortest gaps from a start and from an end to the next start (None:
+    not two yet); 429 and 503 answers; seconds paused (Retry-After, a provider's
+    slow-down); the longest interval its back-off imposed; connections opened."""
+
+    key: str
+    names: tuple[str, ...] = ()
+    requests: int = 0
+    max_in_flight: int = 0
+    min_start_gap_s: float | None = None
+    min_end_to_start_s: float | None = None
+    status_429: int = 0
+    status_503: int = 0
+    paused_s: float = 0.0
+    backoff_s: float = 0.0
+    connections: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class RunInfo:
-    """The run a report is about (or the one it is compared with)."""
+    """The run a report is about (or the one it is compared with), and its hosts."""
 
     id: int | None
     started_at: str
     finished_at: str | None = None
     state: str = "complete"
     tool_version: str = ""
+    hosts: tuple[HostStats, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +369,10 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
-    """How politely and how hard to check. Defaults are the CLI's defaults."""
+    """How politely and how hard to check. Defaults are the CLI's defaults.
+
+    `host_interval` and `host_concurrency` are the user's settings for named hosts
+    (--host-interval, --host-concurrency, the TOML tables), later ones winning."""
 
     concurrency: int = config.CONCURRENCY
     per_host: int = config.PER_HOST
@@ -358,6 +385,8 @@ class CheckOptions:
     retry_after_cap: float = config.RETRY_AFTER_CAP
     deadline: float | None = None  # per URL, covering retries and slow bodies; None: derived
     arxiv_api: str | None = None  # export API endpoint; None: export.arxiv.org, same scheme/port
+    host_interval: tuple[tuple[str, float], ...] = ()  # (host, seconds between starts)
+    host_concurrency: tuple[tuple[str, int], ...] = ()  # (host, requests in flight)
 
     @property
     def url_deadline(self) -> float:

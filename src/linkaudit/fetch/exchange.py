@@ -5,7 +5,9 @@
 
 The body of a 2xx answer is read up to `limit` (an HTML page stops early once its title
 is known), the head of a 401/403/429/503 answer (REFUSAL_BODY_BYTES: it may be a bot
-challenge). One timer (`until`) bounds the whole exchange, headers and body together.
+challenge); what is left unread (any body of another answer too) is drained when small,
+so the connection is kept (http1.py). One timer (`until`) bounds the whole exchange,
+headers and body together.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import httpx
 from linkaudit.config import REFUSAL_BODY_BYTES, USER_AGENT
 from linkaudit.fetch.failures import REQUEST_ERRORS, describe, failure_of
 from linkaudit.fetch.html import BodyReader, is_html
+from linkaudit.fetch.http1 import Http1Response
 from linkaudit.fetch.retry import Outcome
 from linkaudit.fetch.transport import Response, Router
 from linkaudit.model import FailureKind
@@ -50,6 +53,7 @@ async def exchange(
     response: Response | None = None
     reader: BodyReader | None = None
     error = None
+    read = False  # as far as wanted: what is left may be drained
     try:  # one timer for the whole attempt: headers and body
         async with asyncio.timeout_at(until):
             response = await router.get(url, request_headers, timeouts)
@@ -63,6 +67,7 @@ async def exchange(
                     async for chunk in response.aiter_raw():
                         if reader.feed(chunk):
                             break
+            read = True
     except REQUEST_ERRORS as exc:
         if response is None:
             kind, before = failure_of(exc)
@@ -71,7 +76,9 @@ async def exchange(
             return Outcome(failure=kind, error=describe(exc, kind), before_http=before)
         error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
     finally:
-        if response is not None:
+        if isinstance(response, Http1Response):
+            await response.aclose(until=until if read else None)  # the rest drained, if small
+        elif response is not None:
             await response.aclose()
     assert response is not None
     body = reader.body() if reader is not None else b""

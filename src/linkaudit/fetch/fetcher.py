@@ -2,16 +2,24 @@
 
     Fetcher.fetch(url)   -> Fetched: every hop, the final status, headers, title, the head of
                             the body; network trouble is data (failure, error), never raised
+    Fetcher.each(items, work, url=...)   work(item) for every item, as many at once per
+                            host as its policy allows (a provider's whole share)
+    Fetcher.slow_down(host, seconds, reason)   pause a host (a provider's back-off)
+    Fetcher.host_stats() -> HostStats per host asked, for the JSON's run.hosts
     (the retry policy itself is retry.py: pure, asked at every attempt; one attempt's
     GET and bounded body read are exchange.py's; the transports are transport.py's)
 
-Politeness: a global limit (`concurrency`) on requests in flight and a per-host limit
-(`per_host`); a request takes its host's slot first, so a slow host never holds global
-slots while it waits. `Retry-After` (or `slow_down`) pauses a whole host.
+Politeness is hosts.py's: every attempt (each retry, each redirect hop) waits for a slot
+of its host and one of the run's (`concurrency`), handed out by the host's policy
+(policies.py: `per_host`, the sites' rules, the user's settings). A Retry-After pauses
+the host; a request that would wait for a pause longer than `retry_after_cap` is not
+sent: it fails at once as `paused` (blocked), never as a timeout.
 
 Time: `timeout` bounds each attempt (connect, headers and body together); the per-URL
-deadline (`CheckOptions.url_deadline`) bounds everything, retries and waits included.
-`Fetched.elapsed_ms` counts from the first request sent (not the wait for its slots).
+deadline (`CheckOptions.url_deadline`) bounds everything from the URL's first request
+on, retries and the pauses it waits for included, but never the time it waits for its
+turn behind other requests (our own pacing). `Fetched.elapsed_ms` counts from the first
+request sent.
 """
 
 from __future__ import annotations
@@ -19,14 +27,17 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
 from linkaudit.fetch.exchange import REFUSALS, exchange
+from linkaudit.fetch.hosts import Host, Hosts, Lease, Paused
 from linkaudit.fetch.html import decode, is_html, meta_refresh, title_of
 from linkaudit.fetch.http_urls import join_url, parse_http_url
 from linkaudit.fetch.names import (
@@ -37,9 +48,12 @@ from linkaudit.fetch.names import (
     is_private,
     system_resolver,
 )
-from linkaudit.fetch.retry import Outcome, beyond_cap, retry_delay
+from linkaudit.fetch.policies import Policies, Settings
+from linkaudit.fetch.retry import Outcome, beyond_cap, retry_after, retry_delay
 from linkaudit.fetch.transport import Router, build_router
-from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop
+from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop, HostStats
+
+T = TypeVar("T")
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CONDITIONAL = ("if-none-match", "if-modified-since")
@@ -48,27 +62,26 @@ CONDITIONAL = ("if-none-match", "if-modified-since")
 @dataclass(slots=True)
 class _Trip:
     """One fetch under way: its hops so far, when its first request went out, whether the
-    last attempt failed before HTTP, and how far to read a page."""
+    last attempt failed before HTTP, how far to read a page, and its deadline (None until
+    its first slot: `timer` stops while it waits for its turn)."""
 
     stop_at_title: bool
+    timer: asyncio.Timeout
     hops: list[Hop] = field(default_factory=list)
     sent_at: float | None = None
     before_http: bool = False
+    deadline: float | None = None
 
-
-class _Host:
-    """Per-host state, created on first use: its slots and when it may be asked again."""
-
-    def __init__(self, per_host: int) -> None:
-        self.slots = asyncio.Semaphore(per_host)
-        self.paused_until = 0.0
+    def remaining(self) -> float:
+        return (self.deadline or 0.0) - time.monotonic()
 
 
 class Fetcher:
     """Shared transports (transport.py) with politeness, retries and bounded reads.
 
     `resolver` answers every name lookup (tests inject one; the default asks the system);
-    `sleep` is every wait (backoff, Retry-After, host pauses): tests inject a fake;
+    `sleep` is every wait (backoff, Retry-After, host pauses and pace): tests inject a
+    fake, and a wait it skips counts as waited (hosts.py's clock);
     `private` says which addresses are refused without --allow-private; `env` is where
     proxies and trust are read from (default os.environ); `transport` replaces the guarded
     connection layer (respx-style unit tests only).
@@ -86,7 +99,6 @@ class Fetcher:
     ) -> None:
         self._private = private
         self.options = options
-        self._sleep = sleep
         self._resolver = CachingResolver(resolver or system_resolver)
         self._env = env
         self._transport = transport  # respx/unit tests only: bypasses the guarded pool
@@ -95,8 +107,13 @@ class Fetcher:
         # timer per socket read. Connect keeps its own timeout, so an unreachable host is
         # told apart (before_http) from a slow one.
         self._timeouts = httpx.Timeout(None, connect=options.timeout).as_dict()
-        self._global = asyncio.Semaphore(options.concurrency)
-        self._hosts: dict[str, _Host] = {}
+        settings = Settings(options.host_interval, options.host_concurrency)
+        self.hosts = Hosts(
+            Policies(per_host=options.per_host, settings=settings),
+            concurrency=options.concurrency,
+            patience=options.retry_after_cap,
+            sleep=sleep,
+        )
         self._random = random.Random()
 
     async def __aenter__(self) -> Fetcher:
@@ -109,26 +126,48 @@ class Fetcher:
                 allow_private=self.options.allow_private,
                 private=self._private,
                 max_connections=self.options.concurrency,
-                per_host=self.options.per_host,
+                terms=self.hosts,
                 env=self._env,
             )
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        await self.hosts.aclose()
         if self._router is not None:
             await self._router.aclose()
             self._router = None
 
-    def _host(self, host: str) -> _Host:
-        key = host.lower()
-        if key not in self._hosts:
-            self._hosts[key] = _Host(self.options.per_host)
-        return self._hosts[key]
+    def slow_down(self, host: str, seconds: float, reason: str = "slowed down") -> None:
+        """Ask nothing more of `host` (and the names its operator limits with it) for
+        `seconds`: a provider's back-off. Longer than `retry_after_cap`: the requests
+        for it are not sent, but fail at once as `paused`."""
+        self.hosts.pause(host, seconds, reason)
 
-    def slow_down(self, host: str, seconds: float) -> None:
-        """Ask nothing more of `host` for `seconds` (a Retry-After, a provider's back-off)."""
-        state = self._host(host)
-        state.paused_until = max(state.paused_until, time.monotonic() + seconds)
+    def host_stats(self) -> tuple[HostStats, ...]:
+        """How each host was asked so far (hosts.py)."""
+        return self.hosts.stats()
+
+    async def each(
+        self, items: Iterable[T], work: Callable[[T], Awaitable[None]], *, url: Callable[[T], str]
+    ) -> None:
+        """`await work(item)` for every item, at most as many at once for one host as its
+        policy lets be in flight (the host of `url(item)`); items of a host in order."""
+        queues: dict[Host, deque[T]] = {}
+        for item in items:
+            host = self.hosts.get((urlsplit(url(item)).hostname or "").lower())
+            queues.setdefault(host, deque()).append(item)
+
+        async def drain(queue: deque[T]) -> None:
+            while queue:
+                await work(queue.popleft())
+
+        await asyncio.gather(
+            *(
+                drain(queue)
+                for host, queue in queues.items()
+                for _ in range(min(host.policy.concurrency, len(queue)))
+            )
+        )
 
     async def fetch(
         self,
@@ -145,17 +184,14 @@ class Fetcher:
         256 KiB); an HTML body stops early once its title is known (and 16 KiB are read),
         unless `stop_at_title=False` (a provider that reads data deep in the page).
         """
-        started = time.monotonic()
-        deadline = started + self.options.url_deadline
-        trip = _Trip(stop_at_title)
         try:
-            async with asyncio.timeout_at(deadline):  # the loop's clock is time.monotonic()
+            async with asyncio.timeout(None) as timer:  # set at the first slot (_attempt)
+                trip = _Trip(stop_at_title, timer)
                 result = await self._follow(
                     url,
                     headers=headers or {},
                     follow_meta_refresh=follow_meta_refresh,
                     max_body_bytes=max_body_bytes,
-                    deadline=deadline,
                     trip=trip,
                 )
         except TimeoutError:
@@ -176,7 +212,6 @@ class Fetcher:
         headers: Mapping[str, str],
         follow_meta_refresh: bool,
         max_body_bytes: int | None,
-        deadline: float,
         trip: _Trip,
     ) -> Fetched:
         hops = trip.hops
@@ -186,9 +221,7 @@ class Fetcher:
         later = {k: v for k, v in headers.items() if k.lower() not in CONDITIONAL}
         limit = max_body_bytes or self.options.max_body_bytes
         while True:
-            outcome = await self._attempts(
-                current, first if not hops else later, limit, deadline, trip
-            )
+            outcome = await self._attempts(current, first if not hops else later, limit, trip)
             if outcome.status is None:
                 kind = outcome.failure or FailureKind.RESET
                 return Fetched(
@@ -261,11 +294,10 @@ class Fetcher:
         )
 
     async def _attempts(
-        self, url: str, headers: Mapping[str, str], limit: int, deadline: float, trip: _Trip
+        self, url: str, headers: Mapping[str, str], limit: int, trip: _Trip
     ) -> Outcome:
         """One hop, retried by policy (tenacity); the last outcome."""
         parsed = parse_http_url(url)  # once per hop: httpx's URL parsing is not cheap
-        host = parsed.host if parsed is not None else ""
 
         delays: dict[int, float | None] = {}  # per attempt: the wait is the one decided on
 
@@ -273,20 +305,17 @@ class Fetcher:
             assert retry_state.outcome is not None
             attempt = retry_state.attempt_number
             if attempt not in delays:
-                delays[attempt] = self._delay(retry_state.outcome.result(), attempt, deadline)
+                delays[attempt] = self._delay(retry_state.outcome.result(), attempt, trip)
             return delays[attempt] is not None
 
         def wait(retry_state: RetryCallState) -> float:
             assert retry_state.outcome is not None
-            outcome = retry_state.outcome.result()
-            delay = delays.get(retry_state.attempt_number) or 0.0
-            if "retry-after" in outcome.headers and host:
-                self.slow_down(host, delay)  # the whole host waits, this URL at its gate
-                return 0.0
-            return delay
+            if "retry-after" in retry_state.outcome.result().headers:
+                return 0.0  # the host is paused (hosts.py): this URL waits for its turn
+            return delays.get(retry_state.attempt_number) or 0.0
 
-        outcome = await self._attempt(parsed, headers, limit, deadline, trip)
-        delays[1] = self._delay(outcome, 1, deadline)
+        outcome = await self._attempt(parsed, headers, limit, trip)
+        delays[1] = self._delay(outcome, 1, trip)
         if delays[1] is not None:  # tenacity only once retrying
             replay = [outcome]  # tenacity's attempt 1 is the one already made
 
@@ -297,61 +326,80 @@ class Fetcher:
                 stop=stop_after_attempt(self.options.retries + 1),
                 retry=should_retry,
                 wait=wait,
-                sleep=self._sleep,
+                sleep=self.hosts.sleep,  # on the hosts' clock: a test's skipped wait counts
                 retry_error_callback=lambda rs: rs.outcome.result(),  # type: ignore[union-attr]
             )
-            outcome = await retrying(attempt, parsed, headers, limit, deadline, trip)
+            outcome = await retrying(attempt, parsed, headers, limit, trip)
         return beyond_cap(outcome, cap=self.options.retry_after_cap, now=time.time()) or outcome
 
-    def _delay(self, outcome: Outcome, attempt: int, deadline: float) -> float | None:
+    def _delay(self, outcome: Outcome, attempt: int, trip: _Trip) -> float | None:
         return retry_delay(
             outcome,
             attempt,
             retries=self.options.retries,
             cap=self.options.retry_after_cap,
-            remaining=deadline - time.monotonic(),
+            remaining=trip.remaining(),
             now=time.time(),
             jitter=self._random.random() * 0.5,
         )
 
     async def _attempt(
-        self,
-        parsed: httpx.URL | None,
-        headers: Mapping[str, str],
-        limit: int,
-        deadline: float,
-        trip: _Trip,
+        self, parsed: httpx.URL | None, headers: Mapping[str, str], limit: int, trip: _Trip
     ) -> Outcome:
         if parsed is None:
             return Outcome(failure=FailureKind.INVALID_URL, error="not an http(s) URL")
         if is_ip(parsed.host) and self._private(parsed.host) and not self.options.allow_private:
             exc = PrivateAddressRefused(parsed.host, parsed.host)
             return Outcome(failure=FailureKind.PRIVATE_ADDRESS, error=str(exc))
-        host = self._host(parsed.host)
-        async with host.slots:
-            pause = host.paused_until - time.monotonic()
-            if pause > 0:
-                await self._sleep(pause)
-            async with self._global:
-                outcome = await self._request(parsed, headers, limit, deadline, trip)
+        try:
+            lease = await self._turn(parsed.host, trip)
+        except Paused as paused:
+            return Outcome(failure=FailureKind.PAUSED, error=str(paused))
+        outcome = None
+        try:
+            outcome = await self._request(parsed, headers, limit, trip)
+        finally:
+            self._release(lease, outcome)
         # The request that waits for these slots goes first (its wake-up is already queued),
         # then this answer is read and judged: every slot is busy again sooner.
         await asyncio.sleep(0)
         return outcome
 
+    async def _turn(self, host: str, trip: _Trip) -> Lease:
+        """A slot for `host` (hosts.py); the URL's deadline stops while it waits for it."""
+        trip.timer.reschedule(None)
+        asked = time.monotonic()
+        lease = await self.hosts.acquire(host)
+        now = time.monotonic()
+        if trip.deadline is None:
+            trip.deadline = now + self.options.url_deadline
+        else:
+            trip.deadline += now - asked
+        trip.timer.reschedule(trip.deadline)  # the loop's clock is time.monotonic()
+        return lease
+
+    def _release(self, lease: Lease, outcome: Outcome | None) -> None:
+        status = outcome.status if outcome is not None else None
+        asked = None
+        if outcome is not None and status in (429, 503):
+            asked = retry_after(outcome.headers.get("retry-after"), now=time.time())
+        reached = outcome is None or not outcome.before_http  # cancelled: it may have
+        self.hosts.release(lease, status=status, retry_after=asked, reached=reached)
+
     async def _request(
-        self, url: httpx.URL, headers: Mapping[str, str], limit: int, deadline: float, trip: _Trip
+        self, url: httpx.URL, headers: Mapping[str, str], limit: int, trip: _Trip
     ) -> Outcome:
         assert self._router is not None, "use Fetcher as an async context manager"
         now = time.monotonic()
         if trip.sent_at is None:
             trip.sent_at = now
+        assert trip.deadline is not None  # set with the slot
         outcome = await exchange(
             self._router,
             url,
             headers,
             limit=limit,
-            until=min(deadline, now + self.options.timeout),
+            until=min(trip.deadline, now + self.options.timeout),
             timeouts=self._timeouts,
             stop_at_title=trip.stop_at_title,
         )

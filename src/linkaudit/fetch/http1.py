@@ -1,9 +1,10 @@
 """HTTP/1.1 for direct requests over names.py's guarded streams, connections kept per origin.
 
-    Http1Pool(backend, ssl_context, ...)   .get(url, headers) -> Http1Response: one request
-                                           per connection at a time, idle connections reused
-                                           (keep-alive), at most `per_origin` open per origin
+    Http1Pool(backend, ssl_context, terms, ...)   .get(url, headers) -> Http1Response: one
+                                           request per connection at a time, a warm idle
+                                           connection of the origin before a new one
     Http1Response, decode_headers          as much of httpx.Response as exchange.py reads
+    Terms                                  what idle connections are kept by (hosts.Hosts)
 
 Why not httpcore's pool (transport.py still uses it for proxies): under asyncio it takes
 anyio locks, events and cancel scopes around every request, and each asks asyncio for the
@@ -11,9 +12,14 @@ current task, a getpid() system call apiece; with many short requests that was a
 the checker's CPU. The bytes on the wire are wire.py's (llhttp parses the answers), with
 httpcore's limits and messages (net.failure_of reads them), so answers are judged the same.
 
-A connection goes back to the pool only when its response was read to the end and the
-parser says the connection may be kept; a response closed early, an error or a
-cancellation closes it.
+How many requests are in flight to a host is hosts.py's to say, not the pool's: the pool
+opens a connection only when no idle one of the origin is left. A connection goes back to
+the pool when its response was read to the end and the parser says it may be kept: a
+response closed before its end is drained first when the rest is small (DRAIN_BYTES,
+within the attempt's time), else closed, as is one after an error or a cancellation.
+Each host keeps at most `terms.keep(host)` idle connections (its concurrency); past
+`max_idle` in all, the oldest idle connection of a host nobody is asking goes first
+(else the one of the host with the most idle): never the one the next request needs.
 An idle connection is dropped once `keepalive_expiry` has passed or the peer has closed it.
 """
 
@@ -25,11 +31,12 @@ import ssl
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
+from typing import Protocol
 
 import httpcore
 import httpx
 
-from linkaudit.config import MAX_IDLE_CONNECTIONS, READ_BYTES
+from linkaudit.config import DRAIN_BYTES, MAX_IDLE_CONNECTIONS, READ_BYTES
 from linkaudit.fetch.wire import Reply, request_bytes
 
 Origin = tuple[bytes, bytes, int]
@@ -100,12 +107,45 @@ class _Connection:
         return self.reply
 
 
-class _Origin:
-    """One origin's slots (requests in flight) and its idle connections, newest last."""
+class Terms(Protocol):
+    """What the pool keeps idle connections by (hosts.Hosts answers it)."""
 
-    def __init__(self, key: Origin, per_origin: int) -> None:
+    def keep(self, name: str) -> int:
+        """Idle connections worth keeping for host `name`."""
+        ...
+
+    def wanted(self, name: str) -> bool:
+        """Requests for `name` are under way or waiting."""
+        ...
+
+    def opened(self, name: str) -> None:
+        """A connection to `name` was opened."""
+        ...
+
+
+class FixedTerms:
+    """Terms without a scheduler (tests of the pool alone): `keep` idle per host."""
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self.opened_to: list[str] = []
+
+    def keep(self, name: str) -> int:
+        return self._keep
+
+    def wanted(self, name: str) -> bool:
+        return False
+
+    def opened(self, name: str) -> None:
+        self.opened_to.append(name)
+
+
+class _Origin:
+    """One origin's requests under way and its idle connections, newest last."""
+
+    def __init__(self, key: Origin) -> None:
         self.key = key
-        self.slots = asyncio.Semaphore(per_origin)
+        self.host = key[1].decode("ascii")
         self.busy = 0
         self.idle: list[_Connection] = []
 
@@ -139,8 +179,14 @@ class Http1Response:
     def aiter_raw(self) -> AsyncIterator[bytes]:
         return self._body.chunks()
 
-    async def aclose(self) -> None:
-        self._body.close()
+    async def aclose(self, *, until: float | None = None) -> None:
+        """Hand the connection back: a body not read to its end is drained first, when at
+        most DRAIN_BYTES remain and they come before the loop's clock reads `until`."""
+        try:
+            if until is not None:
+                await self._body.drain(until)
+        finally:
+            self._body.close()
 
 
 class _Body:
@@ -160,6 +206,26 @@ class _Body:
                 return
             await connection.receive()
 
+    async def drain(self, until: float) -> None:
+        """Read (and drop) the rest of the body, so the connection can be kept; a body too
+        long, too slow or broken closes it instead."""
+        connection = self._connection
+        if connection is None or connection.reply.done:
+            return
+        reply = connection.reply
+        left = reply.left()
+        if left is not None and left > DRAIN_BYTES:
+            return  # close() closes it: not worth the bytes
+        drained = 0
+        try:
+            async with asyncio.timeout_at(until):
+                while not reply.done and drained <= DRAIN_BYTES:
+                    drained += sum(len(part) for part in reply.take())
+                    await connection.receive()
+        except (TimeoutError, httpx.HTTPError):
+            return  # not done: close() closes it
+        reply.take()
+
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
@@ -174,14 +240,14 @@ class Http1Pool:
         backend: httpcore.AsyncNetworkBackend,
         *,
         ssl_context: ssl.SSLContext,
-        per_origin: int,
+        terms: Terms,
         keepalive_expiry: float,
         max_idle: int = MAX_IDLE_CONNECTIONS,
     ) -> None:
         self._backend = backend
         self._ssl = ssl_context
         self._ssl.set_alpn_protocols(["http/1.1"])
-        self._per_origin = per_origin
+        self._terms = terms
         self._expiry = keepalive_expiry
         self._max_idle = max_idle
         self._origins: dict[Origin, _Origin] = {}
@@ -197,17 +263,12 @@ class Http1Pool:
         key = (url.raw_scheme, url.raw_host, url.port or (443 if url.scheme == "https" else 80))
         origin = self._origins.get(key)
         if origin is None:
-            origin = self._origins[key] = _Origin(key, self._per_origin)
-        origin.busy += 1  # waiting counts: an origin is forgotten only when nobody uses it
-        try:
-            await origin.slots.acquire()
-        except BaseException:
-            self._done(origin, release=False)
-            raise
+            origin = self._origins[key] = _Origin(key)
+        origin.busy += 1  # an origin is forgotten only when nobody uses it
         connection = None
         try:
             request = request_bytes(url, headers)
-            connection = self._reuse(origin) or await self._connect(key, connect_timeout)
+            connection = self._reuse(origin) or await self._connect(origin, connect_timeout)
             await connection.send(request)
             reply = await connection.head()
         except BaseException as exc:
@@ -230,14 +291,14 @@ class Http1Pool:
             self._close(connection)
         return None
 
-    async def _connect(self, key: Origin, timeout: float | None) -> _Connection:
-        scheme, host, port = key
-        stream = await self._backend.connect_tcp(host.decode("ascii"), port, timeout=timeout)
+    async def _connect(self, origin: _Origin, timeout: float | None) -> _Connection:
+        scheme, _, port = origin.key
+        host = origin.host
+        stream = await self._backend.connect_tcp(host, port, timeout=timeout)
+        self._terms.opened(host)
         if scheme == b"https":
             try:
-                stream = await stream.start_tls(
-                    self._ssl, server_hostname=host.decode("ascii"), timeout=timeout
-                )
+                stream = await stream.start_tls(self._ssl, server_hostname=host, timeout=timeout)
             except BaseException:
                 await stream.aclose()
                 raise
@@ -245,24 +306,35 @@ class Http1Pool:
 
     def release(self, origin: _Origin, connection: _Connection) -> None:
         """A response is closed: keep its connection if it can serve another request."""
-        if connection.reply.reusable:
+        if connection.reply.reusable and len(origin.idle) < self._terms.keep(origin.host):
             connection.idle_since = time.monotonic()
             origin.idle.append(connection)
             self._idle[connection] = origin
             if len(self._idle) > self._max_idle:
-                oldest, its_origin = self._idle.popitem(last=False)
-                its_origin.idle.remove(oldest)
-                self._close(oldest)
-                self._forget_if_unused(its_origin)
+                self._evict()
         else:
             self._close(connection)
         self._done(origin)
 
-    def _done(self, origin: _Origin, *, release: bool = True) -> None:
+    def _evict(self) -> None:
+        """Close one idle connection: the oldest of a host nobody is asking, else one of
+        the origin with the most idle (never plainly the oldest: with hosts served in
+        turn, that is the one the next request needs)."""
+        victim = next(
+            (c for c, o in self._idle.items() if not self._terms.wanted(o.host)),
+            None,
+        )
+        if victim is None:
+            fullest = max(self._idle.values(), key=lambda o: len(o.idle))
+            victim = fullest.idle[0]
+        its_origin = self._idle.pop(victim)
+        its_origin.idle.remove(victim)
+        self._close(victim)
+        self._forget_if_unused(its_origin)
+
+    def _done(self, origin: _Origin) -> None:
         """One request of `origin` is over; an origin nobody uses is forgotten."""
         origin.busy -= 1
-        if release:
-            origin.slots.release()
         self._forget_if_unused(origin)
 
     def _forget_if_unused(self, origin: _Origin) -> None:

@@ -30,7 +30,7 @@ import httpcore
 import httpx
 
 from linkaudit.config import KEEPALIVE_EXPIRY
-from linkaudit.fetch.http1 import CORE_ERRORS, Http1Pool, Http1Response, as_httpx
+from linkaudit.fetch.http1 import CORE_ERRORS, Http1Pool, Http1Response, Terms, as_httpx
 from linkaudit.fetch.names import GuardedBackend, Resolver, is_ip, is_private
 
 Response = httpx.Response | Http1Response  # what Router.get answers (the same attributes)
@@ -203,11 +203,11 @@ def build_router(
     allow_private: bool,
     private: Callable[[str], bool] = is_private,
     max_connections: int,
-    per_host: int,
+    terms: Terms,
     env: Mapping[str, str] | None = None,
 ) -> Router:
-    """Guarded direct connections (one pool, idle connections kept per origin), environment
-    proxies, trust."""
+    """Guarded direct connections (one pool, idle connections kept per origin by `terms`),
+    environment proxies, trust."""
     context = ssl_context(env)
     backend = GuardedBackend(
         resolver,
@@ -215,9 +215,7 @@ def build_router(
         allow_private=allow_private,
         private=private,
     )
-    direct = Http1Pool(
-        backend, per_origin=per_host, keepalive_expiry=KEEPALIVE_EXPIRY, ssl_context=context
-    )
+    direct = Http1Pool(backend, terms=terms, keepalive_expiry=KEEPALIVE_EXPIRY, ssl_context=context)
     mounts: list[tuple[str, httpx.AsyncBaseTransport | None]] = []
     for pattern, proxy in proxy_mounts(env).items():
         if proxy is None:

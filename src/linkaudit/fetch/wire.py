@@ -51,7 +51,8 @@ class Reply:
 
     `status`, `headers` (raw, in order) are set once `head` is True; `take()` hands over the
     body parts received so far; `done` is the end of the message; `reusable` says whether
-    the connection may carry another request.
+    the connection may carry another request; `left()` how much of the body is still to
+    come (None: unknown, chunked or until the end of the stream).
     """
 
     def __init__(self) -> None:
@@ -69,11 +70,18 @@ class Reply:
         self._extra = False  # bytes after the message: the connection is not reused
         self._eof = False
         self._received = 0
+        self._body = 0  # body bytes parsed
+        self._length: int | None = None  # Content-Length
         self._parts: list[bytes] = []
 
     @property
     def reusable(self) -> bool:
         return self.done and self._keep_alive and not self._extra and not self._eof
+
+    def left(self) -> int | None:
+        if self.done:
+            return 0
+        return None if self._length is None else max(0, self._length - self._body)
 
     def take(self) -> list[bytes]:
         parts, self._parts = self._parts, []
@@ -128,9 +136,13 @@ class Reply:
         self.status = status
         self.head = True
         self._keep_alive = self._parser.should_keep_alive()
+        for name, value in self.headers:
+            if name.lower() == b"content-length" and value.strip().isdigit():
+                self._length = int(value)
 
     def on_body(self, body: bytes) -> None:
         if not self.done:
+            self._body += len(body)
             self._parts.append(body)
 
     def on_message_complete(self) -> None:

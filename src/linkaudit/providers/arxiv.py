@@ -8,30 +8,27 @@
 
 (Which paper a URL names is catalog.urls.arxiv_paper's rule.)
 
-arXiv's API terms ask for one request at a time, three seconds apart; `Pacer` enforces
-that for the API and for the abs-page fallback alike (used when the API is unreachable,
-rate-limits or errs), and lets tests swap the clock and the sleep. A request that never
-reached arXiv (DNS, connect: `Fetched.before_http`) put no load on it and makes no one
-wait. Ids are queried without their version: the API then answers with the latest
-version in `<id>`. The API sometimes leaves a known id out of its answer (an empty feed
-for one id, a partial feed): an id missing from the feed is confirmed on its abs page
-before it is called dead.
+arXiv's API terms ask for one request at a time, three seconds apart: the Fetcher's
+policy for arXiv's names (fetch/policies.py) holds the API and the abs-page fallback
+(used when the API is unreachable, rate-limits or errs) to that, retries and redirect
+hops included; a request that never reached arXiv makes no one wait. Ids are queried
+without their version: the API then answers with the latest version in `<id>`. The API
+sometimes leaves a known id out of its answer (an empty feed for one id, a partial
+feed): an id missing from the feed is confirmed on its abs page before it is called dead.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.catalog.urls import Paper, arxiv_paper
-from linkaudit.config import ARXIV_BATCH, ARXIV_PACE
+from linkaudit.config import ARXIV_BATCH
 from linkaudit.model import (
     CheckOptions,
     Fetched,
@@ -43,7 +40,7 @@ from linkaudit.model import (
     Verdict,
 )
 from linkaudit.providers.base import CheckContext
-from linkaudit.providers.classify import observe, status_verdict
+from linkaudit.providers.classify import not_asked, observe, status_verdict
 from linkaudit.providers.soft404_rules import bot_wall
 
 API_PATH = "/api/query"
@@ -128,7 +125,7 @@ def classify_abs(ref: Paper, fetched: Fetched) -> Judgement:
     """The abs page's word: 404 is dead, a page with citation_title is live (with its
     latest version from the submission history, when the catalog names one)."""
     if fetched.status is None:
-        return Judgement(Verdict.ERROR, reason=fetched.error or "no response")
+        return not_asked(fetched) or Judgement(Verdict.ERROR, reason=fetched.error or "no response")
     if bot_wall(fetched) is not None:
         walled = (Flag.BOT_CHALLENGE,)
         return Judgement(Verdict.BLOCKED, flags=walled, reason="arxiv.org showed a bot challenge")
@@ -144,41 +141,6 @@ def classify_abs(ref: Paper, fetched: Fetched) -> Judgement:
         return classify_entry(ref, Entry(ref.ident, newest, title, withdrawn))
     noted: tuple[Flag, ...] = (Flag.WITHDRAWN,) if withdrawn else ()
     return Judgement(Verdict.OK, title, noted, "withdrawn by its authors" if withdrawn else None)
-
-
-class Pacer:
-    """One request at a time, `interval` seconds from the end of one to the start of the next."""
-
-    def __init__(
-        self,
-        interval: float = ARXIV_PACE,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.interval = interval
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = asyncio.Lock()
-        self._last_end: float | None = None
-        self.waits: list[float] = []  # every pause taken, for tests and reports
-
-    async def run(self, request: Callable[[], Awaitable[Fetched]]) -> Fetched:
-        async with self._lock:
-            if self._last_end is not None:
-                wait = self._last_end + self.interval - self._clock()
-                if wait > 0:
-                    self.waits.append(wait)
-                    await self._sleep(wait)
-            previous = self._last_end
-            try:
-                result = await request()
-            except BaseException:
-                self._last_end = self._clock()
-                raise
-            # a request that never reached the server (DNS, connect) loaded no one
-            self._last_end = previous if result.before_http else self._clock()
-            return result
 
 
 def endpoint_for(url: str) -> str:
@@ -201,7 +163,6 @@ class ArxivProvider:
     name: str = "arxiv"
     endpoint: str | None = None  # None: export.arxiv.org on the resources' scheme and port
     batch_size: int = ARXIV_BATCH
-    pacer: Pacer = field(default_factory=Pacer)
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -243,7 +204,7 @@ class ArxivProvider:
         ctx: CheckContext,
     ) -> None:
         mine = [u for u in urls if refs[u].ident in chunk]
-        answer = await self.pacer.run(lambda: ctx.fetcher.fetch(query))
+        answer = await ctx.fetcher.fetch(query)
         feed = read_feed(answer.body_text) if answer.status == 200 else None
         pages: dict[str, Fetched] = {}  # abs pages asked in this batch, by id
         each_ms = answer.elapsed_ms // max(len(mine), 1)
@@ -268,9 +229,7 @@ class ArxivProvider:
         sits below the abstract)."""
         if ref.ident not in pages:
             target = abs_url(url, ref)
-            pages[ref.ident] = await self.pacer.run(
-                lambda: ctx.fetcher.fetch(target, stop_at_title=False)
-            )
+            pages[ref.ident] = await ctx.fetcher.fetch(target, stop_at_title=False)
         return pages[ref.ident]
 
 

@@ -5,11 +5,13 @@
     moved       2xx through at least one permanent redirect (301, 308) or a meta refresh
     dead        404, 410, or the name does not resolve
     blocked     401, 403, 429 (after retries), 451, a bot challenge, a Retry-After beyond
-                the cap, or a private address refused by policy: cannot be verified
+                the cap, a host paused beyond it (not asked), or a private address
+                refused by policy: cannot be verified
     error       5xx, other 4xx, timeout, reset, TLS, protocol, redirect loop, too many hops
 
     status_verdict(status)   the one table of what an HTTP error status says (every
                              provider asks it: the generic web, YouTube's page, arXiv's)
+    not_asked(fetched)       the Judgement of a request never sent, its host paused
     classify(fetched, ...)   the Observation of a generic page
     observe(url, judgement, fetched, ...)   the Observation a provider's Judgement makes
 
@@ -41,12 +43,22 @@ _FAILURES: dict[FailureKind, tuple[Verdict, tuple[Flag, ...]]] = {
     FailureKind.DNS: (Verdict.DEAD, ()),
     FailureKind.PRIVATE_ADDRESS: (Verdict.BLOCKED, (Flag.PRIVATE_ADDRESS_REFUSED,)),
     FailureKind.RETRY_AFTER_TOO_LONG: (Verdict.BLOCKED, (Flag.RATE_LIMITED,)),
+    FailureKind.PAUSED: (Verdict.BLOCKED, (Flag.RATE_LIMITED,)),
 }
 
 
 def status_verdict(status: int) -> tuple[Verdict, tuple[Flag, ...]]:
     """What a final HTTP status that is neither 2xx, 304 nor a redirect says."""
     return STATUS_VERDICTS.get(status, _OTHER_STATUS)
+
+
+def not_asked(fetched: Fetched) -> Judgement | None:
+    """Blocked, rate limited: the Fetcher did not ask, its host being paused (a wall, a
+    long Retry-After); None for a fetch that was asked."""
+    if fetched.failure is not FailureKind.PAUSED:
+        return None
+    verdict, flags = _FAILURES[FailureKind.PAUSED]
+    return Judgement(verdict, flags=flags, reason=fetched.error or "not asked: host paused")
 
 
 def verdict_of(fetched: Fetched) -> tuple[Verdict, tuple[Flag, ...]]:

@@ -3,29 +3,19 @@
 Every distinct URL is fetched once (conditionally, when history holds an ETag or a
 Last-Modified); a 304 keeps the last title seen. A live answer goes through the soft-404
 hook (`soft404.review`: bot walls, parked domains, "not found" pages, deep links bounced
-home, and the once-per-host random-URL probe).
+home, and the once-per-host random-URL probe). When and how many at once is the
+Fetcher's to decide (`Fetcher.each`, by each host's policy).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
 from linkaudit.model import Fetched, Observation, Previous, Resource
 from linkaudit.providers import soft404
 from linkaudit.providers.base import CheckContext
 from linkaudit.providers.classify import classify
-
-
-def by_host(urls: Iterable[str]) -> dict[str, deque[str]]:
-    """URLs grouped by host name, in their order."""
-    queues: dict[str, deque[str]] = {}
-    for url in urls:
-        queues.setdefault((urlsplit(url).hostname or "").lower(), deque()).append(url)
-    return queues
 
 
 def conditional_headers(previous: Previous | None) -> dict[str, str]:
@@ -58,20 +48,10 @@ class WebProvider:
                 expected.setdefault(resource.url, resource.title)
         probes = soft404.HostProbes() if self.second_look else None
 
-        async def drain(queue: deque[str]) -> None:
-            while queue:
-                url = queue.popleft()
-                await self._one(url, expected[url], ctx, probes)
+        async def one(url: str) -> None:
+            await self._one(url, expected[url], ctx, probes)
 
-        # A queue per host, drained by at most per_host workers: a few hundred tasks rather
-        # than one per URL, and a slow host only ever holds its own workers.
-        per_host = ctx.fetcher.options.per_host
-        workers = [
-            drain(queue)
-            for queue in by_host(expected).values()
-            for _ in range(min(per_host, len(queue)))
-        ]
-        await asyncio.gather(*workers)
+        await ctx.fetcher.each(expected, one, url=str)
 
     async def _one(
         self, url: str, title: str, ctx: CheckContext, probes: soft404.HostProbes | None

@@ -12,23 +12,27 @@ the same origin answers most checks in one small request; a 401/403/400 from oEm
 oEmbed means gone for a video (documented by several clients, see tests/replicas/
 SOURCES.md), not for a playlist (not verified): a playlist's page, with its alert,
 decides. A missing og:title is never a death signal (YouTube drops it for suspected bots).
+
+Pace is the Fetcher's: every YouTube name shares one policy (at most 2 requests at once
+and 10 in any 10 seconds, fetch/policies.py). A wall (consent page, rate limit, bot
+check) pauses all of YouTube for YOUTUBE_SLOW_DOWN (or its Retry-After): the items not
+asked yet are then `blocked` at once (the Fetcher's `paused`), never `error` or `dead`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from linkaudit.catalog.urls import youtube_item
 from linkaudit.config import YOUTUBE_PAGE_BYTES, YOUTUBE_SLOW_DOWN
 from linkaudit.fetch.retry import retry_after
-from linkaudit.model import Fetched, Flag, Judgement, Kind, Observation, Resource, Verdict
+from linkaudit.model import Fetched, Flag, Judgement, Kind, Resource, Verdict
 from linkaudit.providers.base import CheckContext
-from linkaudit.providers.classify import observe
+from linkaudit.providers.classify import not_asked, observe
 from linkaudit.providers.youtube_page import classify_page, page_wall
 
 CANONICAL_HOST = "www.youtube.com"
@@ -103,13 +107,12 @@ def read_oembed(fetched: Fetched) -> OEmbed:
 class YouTubeProvider:
     """Checks youtube_video, youtube_playlist and youtube_channel resources.
 
-    Once YouTube walls us (consent page, rate limit, bot check), the rest of the run's
-    YouTube items are reported `blocked` without asking again: the wall is host-wide.
+    Once YouTube walls us (consent page, rate limit, bot check), all of YouTube is paused
+    (`slow_down_seconds`, or its Retry-After): the wall is host-wide.
     """
 
     name: str = "youtube"
     slow_down_seconds: float = YOUTUBE_SLOW_DOWN
-    _wall: Judgement | None = field(default=None, repr=False)
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -122,29 +125,18 @@ class YouTubeProvider:
 
     async def check(self, resources: Sequence[Resource], ctx: CheckContext) -> None:
         urls = list(dict.fromkeys(r.url for r in resources if r.url))
-        gate = asyncio.Semaphore(max(1, ctx.fetcher.options.per_host))
 
         async def one(url: str) -> None:
-            async with gate:  # so a wall seen now spares the items still waiting
-                await self._check_one(url, ctx)
+            await self._check_one(url, ctx)
 
-        await asyncio.gather(*(one(url) for url in urls))
+        await ctx.fetcher.each(urls, one, url=lambda url: _asked(url).page_url)
 
     async def _check_one(self, url: str, ctx: CheckContext) -> None:
-        if self._wall is not None:
-            said = f"not asked: {self._wall.reason}"
-            flags = self._wall.flags
-            ctx.emit(
-                Observation(url, Verdict.BLOCKED, flags=flags, error=said, checked_at=ctx.now())
-            )
-            return
-        tgt = target(url)
-        assert tgt is not None  # claims() guarantees it
+        tgt = _asked(url)
         fetched, judgement, on_page, spent = await self._classify(tgt, ctx)
         final_url = fetched.final_url if on_page else (url if judgement.verdict.is_live else None)
         if judgement.slow_down:
-            self._slow(ctx, fetched)
-            self._wall = self._wall or judgement
+            self._slow(ctx, fetched, judgement.reason or "YouTube walled us off")
         ctx.emit(
             observe(
                 url,
@@ -165,6 +157,9 @@ class YouTubeProvider:
         if tgt.oembed_url:
             answer = await ctx.fetcher.fetch(tgt.oembed_url, headers=REQUEST_HEADERS)
             spent = answer.elapsed_ms
+            paused = not_asked(answer)
+            if paused is not None:  # the page would be paused too
+                return answer, paused, False, spent
             said = read_oembed(answer)
             if said.title is not None:
                 return answer, Judgement(Verdict.OK, title=said.title), False, spent
@@ -186,7 +181,14 @@ class YouTubeProvider:
             judgement = replace(judgement, flags=(Flag.EMBED_DISABLED,))
         return page, judgement, True, spent + page.elapsed_ms
 
-    def _slow(self, ctx: CheckContext, fetched: Fetched) -> None:
+    def _slow(self, ctx: CheckContext, fetched: Fetched, reason: str) -> None:
         host = urlsplit(fetched.url).hostname or CANONICAL_HOST
         asked = retry_after(fetched.headers.get("retry-after"), now=time.time())
-        ctx.fetcher.slow_down(host, asked if asked is not None else self.slow_down_seconds)
+        seconds = asked if asked is not None else self.slow_down_seconds
+        ctx.fetcher.slow_down(host, seconds, reason)
+
+
+def _asked(url: str) -> Target:
+    found = target(url)
+    assert found is not None  # claims() guarantees it
+    return found

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkaudit.model import Fetched, Flag, Judgement, Kind, Verdict
-from linkaudit.providers.classify import status_verdict
+from linkaudit.providers.classify import not_asked, status_verdict
 from linkaudit.text import plain
 
 CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
@@ -205,7 +205,7 @@ def classify_page(kind: Kind, fetched: Fetched) -> Judgement:
         return wall
     status = fetched.status
     if status is None:
-        return Judgement(Verdict.ERROR, reason=fetched.error or "no response")
+        return not_asked(fetched) or Judgement(Verdict.ERROR, reason=fetched.error or "no response")
     if status >= 400:
         verdict, flags = status_verdict(status)
         return Judgement(verdict, flags=flags, reason=f"YouTube answered {status}")
