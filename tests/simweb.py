@@ -15,8 +15,12 @@ of its own for the bench (`python tests/simweb.py --hosts 50 --latency 0.05`).
     web.on(0, "/c", Reply(503), Reply(200, body=html("ok")))   # one-shot replies in order,
                                            # the last one repeats
     web.on("*", "/x", ...)                 # any host
-    web.requests                           # [Seen(host, path, headers, at)], in order
+    web.requests                           # [Seen(host, path, headers, at, conn)], in order
+    web.answered                           # [(host, path, at)]: when each answer was sent
     web.hits(0, "/a")                      # how many times that was asked
+    web.connections                        # Counter: TCP connections accepted per address
+    web.connections_to(0)                  # ... by host 0; GET /__simweb/connections
+                                           #  answers the counts as JSON (the bench's way)
     web.resolver({"docs.test": 0, "intranet.test": "10.0.0.5"})   # a Resolver for fetch.py:
                                            # names -> host index or address; any other
                                            # name raises NameNotResolved (as gone.invalid)
@@ -36,11 +40,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import socket
 import ssl
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -49,6 +55,7 @@ from html import escape
 ADDRESS_BASE = "127.0.0.{}"  # host i listens on 127.0.0.(i + 2)
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 404: "Not Found"}
 CHUNK = 64 * 1024
+CONNECTIONS_PATH = "/__simweb/connections"  # {"total": N, "by_address": {...}} so far
 
 
 def html(title: str | None = None, *, head: str = "", body: str = "", charset: str = "") -> str:
@@ -90,6 +97,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     at: float  # time.monotonic()
+    conn: int = 0  # which TCP connection it came on (1, 2, ... in the order accepted)
 
 
 @cache
@@ -112,6 +120,8 @@ class SimWeb:
         self.latency = latency
         self.port = 0
         self.requests: list[Seen] = []
+        self.answered: list[tuple[str, str, float]] = []
+        self.connections: Counter[str] = Counter()  # accepted, by local address
         self._routes: dict[tuple[str, str], list[Reply]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -131,6 +141,10 @@ class SimWeb:
         """Program `path` on `host` (index, address, name or "*"); returns its URL."""
         self._routes[(self._host(host), path)] = list(replies)
         return self.url(host if host != "*" else 0, path)
+
+    def connections_to(self, host: int | str) -> int:
+        """TCP connections accepted on `host`'s address so far."""
+        return self.connections[self._host(host)]
 
     def hits(self, host: int | str, path: str) -> int:
         name = self._host(host)
@@ -160,6 +174,9 @@ class SimWeb:
 
     # --- serving -----------------------------------------------------------------------
     def _reply_for(self, host: str, address: str, path: str) -> Reply:
+        if path == CONNECTIONS_PATH:
+            counts = {"total": sum(self.connections.values()), "by_address": self.connections}
+            return Reply(200, json.dumps(counts), content_type="application/json")
         for key in ((host, path), (address, path), ("*", path)):
             replies = self._routes.get(key)
             if replies:
@@ -168,6 +185,8 @@ class SimWeb:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address = writer.get_extra_info("sockname")[0]
+        self.connections[address] += 1
+        conn = sum(self.connections.values())
         try:
             while True:
                 try:
@@ -183,10 +202,12 @@ class SimWeb:
                         headers[name.strip().lower()] = value.strip()
                 host = headers.get("host", "").rsplit(":", 1)[0].lower()
                 if self.record:
-                    self.requests.append(Seen(host, address, path, headers, time.monotonic()))
+                    self.requests.append(Seen(host, address, path, headers, time.monotonic(), conn))
                 reply = self._reply_for(host, address, path)
                 if not await self._answer(reply, writer):
                     return
+                if self.record:
+                    self.answered.append((host, path, time.monotonic()))
         except (ConnectionError, asyncio.CancelledError):
             return
         finally:

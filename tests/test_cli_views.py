@@ -8,9 +8,16 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from linkaudit.cli import main
-from linkaudit.cli.views import Progress, render_table, summarize, summary, warnings
+from linkaudit.cli.views import (
+    Progress,
+    render_table,
+    summarize,
+    summary,
+    throttled,
+    warnings,
+)
 from linkaudit.history.store import RunState, Store
-from linkaudit.model import Kind, Observation, Resource, Verdict
+from linkaudit.model import HostStats, Kind, Observation, Resource, Verdict
 
 
 class Clock:
@@ -149,3 +156,17 @@ def test_summary_counts_linked_unlinked_and_files() -> None:
     rows = [resource("a", "https://a.example/"), resource("b"), resource("c", source="b.yaml")]
     assert summarize(rows) == "3 resources (1 linked, 2 unlinked) in 2 files"
     assert summarize(rows[:1]) == "1 resource (1 linked, 0 unlinked) in 1 file"
+
+
+def test_a_line_for_each_host_that_throttled_us_and_what_was_done() -> None:
+    hosts = [
+        HostStats("YouTube", ("www.youtube.com",), requests=30, status_429=2, backoff_s=2.0),
+        HostStats("a.example", ("a.example",), requests=9, status_503=3, paused_s=7.0),
+        HostStats("b.example", ("b.example",), requests=4, status_429=1, status_503=1),
+        HostStats("calm.example", ("calm.example",), requests=50),
+    ]
+    assert throttled(hosts) == [
+        "YouTube (www.youtube.com) answered 429 twice; paced to 1 request / 2 s",
+        "a.example answered 503 3 times; paused 7 s",
+        "b.example answered 429 once and 503 once",
+    ]

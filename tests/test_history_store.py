@@ -14,7 +14,16 @@ from sqlite_utils import Database
 from linkaudit.errors import StoreBusy, StoreError, StoreMissing, StoreTooNew
 from linkaudit.history import Store, queries
 from linkaudit.history.schema import MIGRATIONS, SCHEMA_VERSION
-from linkaudit.model import BaselineHow, Hop, Kind, Observation, Resource, RunState, Verdict
+from linkaudit.model import (
+    BaselineHow,
+    Hop,
+    HostStats,
+    Kind,
+    Observation,
+    Resource,
+    RunState,
+    Verdict,
+)
 
 A = "https://a.example/x"
 B = "https://b.example/y"
@@ -290,8 +299,43 @@ def test_a_version_1_database_moves_live_remarks_to_note(tmp_path: Path) -> None
     db.conn.commit()
     db.close()
     with Store.open(db_path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         seen = store.observations_of(1)
     assert (seen[A].error, seen[A].note) == (None, "newer version v7 (catalog cites v1)")
     assert (seen[B].error, seen[B].note) == ("HTTP 404", None)
     assert seen["https://c.example/"].error == "body cut short: reset"
+
+
+def test_a_complete_run_keeps_how_it_asked_each_host(tmp_path: Path) -> None:
+    """`linkaudit report` draws the "Requests per host" table of a stored run from this."""
+    hosts = (
+        HostStats("YouTube", ("www.youtube.com", "youtu.be"), requests=31, max_in_flight=2),
+        HostStats("a.example", ("a.example",), requests=2, min_start_gap_s=1.0, status_503=1),
+    )
+    path = tmp_path / "h.db"
+    with Store.open(path) as store:
+        store.start_run(CATALOG)
+        store.record([ob(A)])
+        store.finish_run(RunState.COMPLETE, hosts=hosts)
+    one_run(path, ob(A))  # a run without them
+    with Store.open(path) as store:
+        first, second = store.complete_runs()
+    assert first.hosts == hosts
+    assert second.hosts == ()
+
+
+def test_a_version_2_database_gains_the_runs_hosts(tmp_path: Path) -> None:
+    """Schema 3: runs recorded before it know no hosts, and read back with none."""
+    db_path = tmp_path / "h.db"
+    db = Database(db_path)
+    MIGRATIONS.apply(db, stop_before="m003_run_hosts")
+    db.execute(
+        "INSERT INTO runs (id, started_at, finished_at, state) VALUES"
+        " (1, '2026-11-22T06:00:00Z', '2026-11-22T06:01:00Z', 'complete')"
+    )
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        (run,) = store.complete_runs()
+    assert run.hosts == ()

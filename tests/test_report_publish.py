@@ -134,6 +134,7 @@ def test_report_rerenders_the_same_report_with_the_network_blocked(
     result = CliRunner().invoke(main, [*args, "--json", str(js)])
     assert result.exit_code == 0, result.output
     assert out.read_text() == (tmp / "health.md").read_text()
+    assert "<summary>Requests per host (" in out.read_text()  # kept in the history too
     assert json.loads(js.read_text()) == json.loads((tmp / "run.json").read_text())
     older = CliRunner().invoke(
         main, ["report", str(catalog), "--db", str(tmp / "h.db"), "--run", "1", "--report", "-"]

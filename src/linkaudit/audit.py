@@ -30,6 +30,7 @@ from linkaudit.judge import judge, new_baselines
 from linkaudit.model import (
     CheckOptions,
     Finding,
+    HostStats,
     Observation,
     Past,
     Previous,
@@ -55,17 +56,21 @@ class Plan:
 
 @dataclass(frozen=True, repr=False)
 class AuditResult:
-    """One run: its observations keyed by catalogued URL, and the judged findings."""
+    """One run: its observations keyed by catalogued URL, the judged findings, and how
+    each host was asked."""
 
     run_id: int | None
     started_at: str
     finished_at: str
     observations: dict[str, Observation]
     findings: list[Finding]
+    hosts: tuple[HostStats, ...] = ()
 
     @property
     def run(self) -> RunInfo:
-        return RunInfo(self.run_id, self.started_at, self.finished_at, "complete", __version__)
+        return RunInfo(
+            self.run_id, self.started_at, self.finished_at, "complete", __version__, self.hosts
+        )
 
     def __repr__(self) -> str:
         # Short: asyncio.run's exit calls signal.getsignal(), whose Enum lookup formats the
@@ -166,11 +171,13 @@ async def run_audit(
             )
         network_guard(observations)
         finished_at = utc_now()
+        hosts = fetcher.host_stats()
         if store is not None:
             past = _accepted_meanwhile(store, past)
         findings = judged(resources, observations, past, rules)
-        rec.complete(finished_at=finished_at, baselines=new_baselines(observations, past))
-    return AuditResult(rec.run_id, started_at, finished_at, observations, findings)
+        baselines = new_baselines(observations, past)
+        rec.complete(finished_at=finished_at, baselines=baselines, hosts=hosts)
+    return AuditResult(rec.run_id, started_at, finished_at, observations, findings, hosts)
 
 
 def _recording(
@@ -278,7 +285,8 @@ def _around(
 
 
 def _info(row: RunRow) -> RunInfo:
-    return RunInfo(row.id, row.started_at, row.finished_at, row.state.value, row.tool_version)
+    state = row.state.value
+    return RunInfo(row.id, row.started_at, row.finished_at, state, row.tool_version, row.hosts)
 
 
 def _point(row: RunRow) -> TrendPoint:

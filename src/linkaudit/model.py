@@ -296,6 +296,7 @@ class RunRow:
     resources: int
     counts: dict[str, int]
     note: str | None
+    hosts: tuple[HostStats, ...] = ()  # how each host was asked (a complete run's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@ and the step summary (report/publish.py), all in one session of the history data
 Wiring only.
 
 Every file the run must write is tried before the first request, so a bad --db,
---report or --json costs no run. Ctrl-C ends the run `interrupted` in the database
-(history/recorder.py) and exits 130 with one line; SIGTERM (a CI job cancelled) does the
-same and exits 143.
+--report or --json costs no run; so are the host settings (--host-interval,
+--host-concurrency and the TOML tables, fetch/policies.py). Ctrl-C ends the run
+`interrupted` in the database (history/recorder.py) and exits 130 with one line; SIGTERM
+(a CI job cancelled) does the same and exits 143.
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ from linkaudit.cli.options import (
     one_on_stdout,
     report_option,
 )
-from linkaudit.cli.views import Progress, summary, warnings
-from linkaudit.errors import NetworkDown, OutputError, StoreError
+from linkaudit.cli.views import Progress, summary, throttled, warnings
+from linkaudit.config import DEFAULT_CATALOG
+from linkaudit.errors import NetworkDown, OutputError, PolicyError, StoreError
 from linkaudit.fetch import parse_resolve
+from linkaudit.fetch.policies import Settings, user_settings
 from linkaudit.history import Store
 from linkaudit.model import CheckOptions, Health, Observation, Resource, Rules
 from linkaudit.report import publish
@@ -77,6 +80,20 @@ def parse_resolve_option(
     show_default=True,
     type=click.IntRange(1, 64),
     help="Requests in flight at once to one host.",
+)
+@click.option(
+    "--host-interval",
+    "host_intervals",
+    multiple=True,
+    metavar="HOST=SECONDS",
+    help="At least SECONDS from one request's start to the next for HOST. Repeatable.",
+)
+@click.option(
+    "--host-concurrency",
+    "host_concurrency",
+    multiple=True,
+    metavar="HOST=N",
+    help="At most N requests in flight at once to HOST. Repeatable.",
 )
 @click.option(
     "--timeout",
@@ -122,6 +139,8 @@ def check_command(
     json_path: Path | None,
     concurrency: int,
     per_host: int,
+    host_intervals: tuple[str, ...],
+    host_concurrency: tuple[str, ...],
     timeout: float,
     retries: int,
     resolve: tuple[tuple[str, int, str], ...],
@@ -132,6 +151,7 @@ def check_command(
 ) -> None:
     """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
     one_on_stdout(report_path, json_path)
+    settings = host_settings(paths, host_intervals, host_concurrency)
     resources = load_catalog_or_exit(paths)
     for path in (db_path, report_path, json_path):
         if path is not None:
@@ -146,6 +166,8 @@ def check_command(
         retries=retries,
         resolve=resolve,
         allow_private=allow_private,
+        host_interval=settings.interval,
+        host_concurrency=settings.concurrency,
     )
     rules = Rules(confirm_after=confirm_after)
     started = time.monotonic()
@@ -155,10 +177,21 @@ def check_command(
         publish_run(store, result, rules=rules, report_path=report_path, json_path=json_path)
     to_stderr = publish.STDOUT in (report_path, json_path)  # stdout carries the document
     click.echo(summary(result.observations, time.monotonic() - started), err=to_stderr)
-    for line in warnings(result.observations):
+    for line in [*warnings(result.observations), *throttled(result.hosts)]:
         click.echo(f"linkaudit: {line}", err=True)
     if any(finding.health in FAIL_ON[fail_on] for finding in result.findings):
         raise SystemExit(EXIT_FINDINGS)
+
+
+def host_settings(
+    paths: tuple[Path, ...], intervals: tuple[str, ...], concurrency: tuple[str, ...]
+) -> Settings:
+    """The host settings of ./pyproject.toml, the linkaudit.toml beside the catalog and the
+    command line (which wins); a bad one ends the command with one line, exit 2."""
+    try:
+        return user_settings(paths or (DEFAULT_CATALOG,), intervals, concurrency)
+    except PolicyError as error:
+        fail(str(error))
 
 
 def publish_run(

@@ -4,6 +4,7 @@ Progress                count, rate and ETA of `check`: a redrawn bar on a termi
                         plain periodic lines otherwise (or when CI is set)
 summary(...)            one line per run: URLs checked by verdict, time taken
 warnings(...)           what the summary's counts would hide: URLs refused, never asked
+throttled(...)          a line per host that answered 429 or 503: how it was paced
 render_url_history(...) `linkaudit history URL`: one line per run that checked it
 render_runs(...)        `linkaudit runs`: recent runs, their state and counts
 summarize(...), kind_counts(...), render_table(...)   `linkaudit catalog list`
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from linkaudit.model import (
     Baseline,
     Flag,
+    HostStats,
     Observation,
     Resource,
     RunObservation,
@@ -26,6 +28,7 @@ from linkaudit.model import (
     RunState,
     Verdict,
 )
+from linkaudit.report.hosts import label, seconds
 from linkaudit.text import columns, cut, plural, seconds_between, took, when
 
 BAR_WIDTH = 24
@@ -97,6 +100,29 @@ def warnings(observations: Mapping[str, Observation]) -> list[str]:
         f"{plural(len(refused), 'URL')} not checked: on a loopback, private or link-local "
         f"address (e.g. {refused[0].url}); pass --allow-private to check them"
     ]
+
+
+def throttled(hosts: Sequence[HostStats]) -> list[str]:
+    """`www.youtube.com answered 429 twice; paced to 1 request / 2 s`: a line for each
+    host that asked us to slow down, and what linkaudit did about it."""
+    lines = []
+    for h in hosts:
+        answers = [
+            f"{status} {_times(n)}" for status, n in ((429, h.status_429), (503, h.status_503)) if n
+        ]
+        if not answers:
+            continue
+        done = []
+        if h.backoff_s:
+            done.append(f"paced to 1 request / {seconds(h.backoff_s)}")
+        if h.paused_s:
+            done.append(f"paused {seconds(h.paused_s)}")
+        lines.append("; ".join([f"{label(h)} answered {' and '.join(answers)}", *done]))
+    return lines
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 # --- history and runs --------------------------------------------------------------

@@ -55,6 +55,15 @@ from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop, HostStats
 
 T = TypeVar("T")
 
+
+def host_of(url: str) -> str:
+    """The host name of `url`, lower-case ('' when it has none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CONDITIONAL = ("if-none-match", "if-modified-since")
 
@@ -84,7 +93,8 @@ class Fetcher:
     fake, and a wait it skips counts as waited (hosts.py's clock);
     `private` says which addresses are refused without --allow-private; `env` is where
     proxies and trust are read from (default os.environ); `transport` replaces the guarded
-    connection layer (respx-style unit tests only).
+    connection layer (respx-style unit tests only); `policies` replaces the hosts' policies
+    the options give (tests of a site's rules on the simulated web).
     """
 
     def __init__(
@@ -96,6 +106,7 @@ class Fetcher:
         env: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         private: Callable[[str], bool] = is_private,
+        policies: Policies | None = None,
     ) -> None:
         self._private = private
         self.options = options
@@ -109,7 +120,7 @@ class Fetcher:
         self._timeouts = httpx.Timeout(None, connect=options.timeout).as_dict()
         settings = Settings(options.host_interval, options.host_concurrency)
         self.hosts = Hosts(
-            Policies(per_host=options.per_host, settings=settings),
+            policies or Policies(per_host=options.per_host, settings=settings),
             concurrency=options.concurrency,
             patience=options.retry_after_cap,
             sleep=sleep,
@@ -154,8 +165,7 @@ class Fetcher:
         policy lets be in flight (the host of `url(item)`); items of a host in order."""
         queues: dict[Host, deque[T]] = {}
         for item in items:
-            host = self.hosts.get((urlsplit(url(item)).hostname or "").lower())
-            queues.setdefault(host, deque()).append(item)
+            queues.setdefault(self.hosts.get(host_of(url(item))), deque()).append(item)
 
         async def drain(queue: deque[T]) -> None:
             while queue:
@@ -367,14 +377,20 @@ class Fetcher:
 
     async def _turn(self, host: str, trip: _Trip) -> Lease:
         """A slot for `host` (hosts.py); the URL's deadline stops while it waits for it."""
-        trip.timer.reschedule(None)
-        asked = time.monotonic()
-        lease = await self.hosts.acquire(host)
-        now = time.monotonic()
+        lease = self.hosts.take(host)
+        waited = 0.0
+        if lease is None:
+            if trip.deadline is not None:
+                trip.timer.reschedule(None)
+            asked = time.monotonic()
+            lease = await self.hosts.acquire(host)
+            waited = time.monotonic() - asked
         if trip.deadline is None:
-            trip.deadline = now + self.options.url_deadline
+            trip.deadline = time.monotonic() + self.options.url_deadline
+        elif not waited:
+            return lease
         else:
-            trip.deadline += now - asked
+            trip.deadline += waited
         trip.timer.reschedule(trip.deadline)  # the loop's clock is time.monotonic()
         return lease
 

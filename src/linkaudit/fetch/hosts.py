@@ -3,8 +3,10 @@ fetcher.py asks it before every attempt (retries and redirect hops included).
 
     Hosts(policies, concurrency=..., patience=..., clock=..., sleep=...)
         get(name) -> Host               the host (a name, or its operator's group: policies.py)
-        await acquire(name) -> Lease    a slot of the host and one of the run's; Paused when
-                                        the host is paused for longer than `patience`
+        take(name) -> Lease | None      a slot of the host and one of the run's, if one is
+                                        free now and nobody waits for it
+        await acquire(name) -> Lease    ... or when its turn comes; Paused when the host is
+                                        paused for longer than `patience`
         release(lease, status=..., retry_after=..., reached=...)   that request is over
         pause(name, seconds, reason)    ask the host nothing for a while
         stats()                         HostStats of every host asked (the JSON's run.hosts)
@@ -195,13 +197,11 @@ class Hosts:
     def opened(self, name: str) -> None:
         self.get(name).connections += 1
 
-    async def acquire(self, name: str) -> Lease:
-        """Wait for a slot of `name`'s host and of the run; Paused instead of a wait for a
-        pause longer than the patience."""
+    def take(self, name: str) -> Lease | None:
+        """A slot of `name`'s host and of the run if both are free now (no one waiting
+        before) and the host is due; else None: `acquire` waits for it."""
         host = self.get(name)
         now = self.now()
-        if host.paused_until - now > self._patience:
-            raise Paused(self._paused(host, now))
         if (
             self._free
             and not host.waiters
@@ -209,6 +209,18 @@ class Hosts:
             and host.next_at <= now
         ):
             return self._grant(host, now)
+        return None
+
+    async def acquire(self, name: str) -> Lease:
+        """Wait for a slot of `name`'s host and of the run; Paused instead of a wait for a
+        pause longer than the patience."""
+        lease = self.take(name)
+        if lease is not None:
+            return lease
+        host = self.get(name)
+        now = self.now()
+        if host.paused_until - now > self._patience:
+            raise Paused(self._paused(host, now))
         future: asyncio.Future[Lease] = asyncio.get_running_loop().create_future()
         host.waiters.append(future)
         self._place(host, now)

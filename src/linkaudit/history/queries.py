@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from linkaudit.config import HISTORY_LIMIT, PREVIOUS_DEPTH
-from linkaudit.history.schema import LIVE, row_observation
+from linkaudit.history.schema import LIVE, hosts_of, row_observation
 from linkaudit.model import (
     Baseline,
     BaselineHow,
@@ -174,17 +174,18 @@ class Queries:
     def runs(self, *, limit: int = 20) -> list[RunRow]:
         """The most recent runs, newest first."""
         rows = self.db.execute(
-            "SELECT id, started_at, finished_at, state, tool_version, resources, counts, note"
-            " FROM runs ORDER BY id DESC LIMIT ?",
+            "SELECT id, started_at, finished_at, state, tool_version, resources, counts, note,"
+            " hosts FROM runs ORDER BY id DESC LIMIT ?",
             [limit],
         ).fetchall()
         out = []
-        for i, s, f, st, v, n, c, note in rows:
+        for i, s, f, st, v, n, c, note, hosts in rows:
             stored = RunState(st)
             state = self._shown_state(stored)
             shown_note = (note or DIED) if state is not stored else note
             counts = json.loads(c) if c else {}
-            out.append(RunRow(i, s, f, state, v or "", n or 0, counts, shown_note))
+            row = RunRow(i, s, f, state, v or "", n or 0, counts, shown_note, hosts_of(hosts))
+            out.append(row)
         return out
 
     def _shown_state(self, state: RunState) -> RunState:

@@ -27,7 +27,7 @@ from typing import Any
 from linkaudit.config import BATCH_DELAY, BATCH_SIZE
 from linkaudit.history.file import sqlite_errors, unusable
 from linkaudit.history.store import Store
-from linkaudit.model import Observation, Resource, RunState
+from linkaudit.model import HostStats, Observation, Resource, RunState
 
 STOPPED = "stopped before the end (Ctrl-C or SIGTERM)"  # an interrupted run's note
 
@@ -94,15 +94,22 @@ class Recorder:
             self.flush()
 
     def complete(
-        self, *, finished_at: str | None = None, baselines: Mapping[str, str] | None = None
+        self,
+        *,
+        finished_at: str | None = None,
+        baselines: Mapping[str, str] | None = None,
+        hosts: Sequence[HostStats] = (),
     ) -> None:
         """Write what is left, then mark the run complete and record the titles it saw
-        first (its new baselines), in one transaction (a run killed before it completes
-        sets no baseline: the next one still does, and still flags a possible wrong link)."""
+        first (its new baselines) and how it asked each host, in one transaction (a run
+        killed before it completes sets no baseline: the next one still does, and still
+        flags a possible wrong link)."""
         if self.store is None:
             return
         self.flush()
-        self.store.finish_run(RunState.COMPLETE, finished_at=finished_at, baselines=baselines)
+        self.store.finish_run(
+            RunState.COMPLETE, finished_at=finished_at, baselines=baselines, hosts=hosts
+        )
         self._completed = True
 
     def __enter__(self) -> Recorder:

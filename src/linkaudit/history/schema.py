@@ -1,11 +1,11 @@
 """The history database's schema, its migrations, and row conversion (for store.py, queries.py).
 
-Schema version 2 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
+Schema version 3 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
 version, each in its own transaction and each setting ``user_version``):
 
     runs          id, started_at, finished_at, state (running|complete|aborted|interrupted),
                   tool_version, options (JSON), catalog_digest, resources (linked URLs),
-                  counts (JSON {verdict: n}), pid, note
+                  counts (JSON {verdict: n}), pid, note, hosts (3: JSON [HostStats])
     resources     url (pk), title, section, kind, source, line, first_seen, last_seen
     observations  id, run_id -> runs, url, verdict, http_status, final_url, hops (JSON),
                   title, flags (JSON), error, elapsed_ms, etag, last_modified, checked_at,
@@ -15,6 +15,7 @@ version, each in its own transaction and each setting ``user_version``):
     1  the tables above
     2  observations.note: a provider's remark on a live resource (a newer arXiv version),
        which version 1 kept in `error`; moved there for live verdicts
+    3  runs.hosts: how a complete run asked each host (requests, pace, 429s, pauses)
 
 To change the schema, append a migration that ends with ``PRAGMA user_version = N+1``
 and raise SCHEMA_VERSION: older files migrate forward on open, and an older linkaudit
@@ -24,14 +25,15 @@ refuses a newer file. (The row types are model.py's: RunState, Baseline, RunRow,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, fields
 from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 from sqlite_utils.migrations import Migrations
 
-from linkaudit.model import Flag, Hop, Observation, Verdict
+from linkaudit.model import Flag, Hop, HostStats, Observation, Verdict
 
 LIVE = tuple(v.value for v in Verdict if v.is_live)
 FAILING = tuple(v.value for v in Verdict if v.is_failing)
@@ -120,7 +122,13 @@ def m002_observation_notes(db: Database) -> None:
     db.execute("PRAGMA user_version = 2")
 
 
-SCHEMA_VERSION = 2  # = number of registered migrations; each sets user_version
+@MIGRATIONS()
+def m003_run_hosts(db: Database) -> None:
+    _table(db, "runs").add_column("hosts", str)
+    db.execute("PRAGMA user_version = 3")
+
+
+SCHEMA_VERSION = 3  # = number of registered migrations; each sets user_version
 OBSERVATION_COLUMNS = (
     "run_id, url, verdict, http_status, final_url, hops, title, flags, error, elapsed_ms,"
     " etag, last_modified, checked_at, note"
@@ -162,6 +170,22 @@ def row_observation(row: Mapping[str, Any]) -> Observation:
         etag=row["etag"],
         last_modified=row["last_modified"],
     )
+
+
+def hosts_text(hosts: Sequence[HostStats]) -> str:
+    return json.dumps([asdict(h) for h in hosts])
+
+
+_HOST_FIELDS = frozenset(f.name for f in fields(HostStats))
+
+
+def hosts_of(stored: str | None) -> tuple[HostStats, ...]:
+    """Stored HostStats (JSON), with the fields this linkaudit knows."""
+    found = []
+    for item in json.loads(stored or "[]"):
+        known = {k: v for k, v in item.items() if k in _HOST_FIELDS}
+        found.append(HostStats(**{**known, "names": tuple(known.get("names", ()))}))
+    return tuple(found)
 
 
 _FLAGS = frozenset(Flag)

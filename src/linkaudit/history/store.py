@@ -42,9 +42,10 @@ from linkaudit.history.schema import (
     MIGRATIONS,
     OBSERVATION_COLUMNS,
     SCHEMA_VERSION,
+    hosts_text,
     observation_row,
 )
-from linkaudit.model import Baseline, BaselineHow, Observation, Resource, RunState
+from linkaudit.model import Baseline, BaselineHow, HostStats, Observation, Resource, RunState
 from linkaudit.text import utc_now
 
 
@@ -244,11 +245,12 @@ class Store(Queries):
         finished_at: str | None = None,
         note: str | None = None,
         baselines: Mapping[str, str] | None = None,
+        hosts: Sequence[HostStats] = (),
     ) -> None:
         """End the run: `complete`; `aborted` (its observations are dropped); or
         `interrupted` (kept for `linkaudit history`, never judged). `baselines` (titles
-        first seen by this run) are written in the same transaction, so a run killed
-        before it completes leaves none behind."""
+        first seen by this run) and `hosts` (how it asked each) are written in the same
+        transaction, so a run killed before it completes leaves none behind."""
         if self.run_id is None:
             raise StoreError("finish_run() called outside a run")
         finished_at = finished_at or utc_now()
@@ -265,8 +267,16 @@ class Store(Queries):
                 ).fetchall()
             )
             self.db.execute(
-                "UPDATE runs SET state = ?, finished_at = ?, counts = ?, note = ? WHERE id = ?",
-                [state.value, finished_at, json.dumps(counts), note, self.run_id],
+                "UPDATE runs SET state = ?, finished_at = ?, counts = ?, note = ?, hosts = ?"
+                " WHERE id = ?",
+                [
+                    state.value,
+                    finished_at,
+                    json.dumps(counts),
+                    note,
+                    hosts_text(hosts),
+                    self.run_id,
+                ],
             )
         self.run_id = None
         self.lock.release()

@@ -4,6 +4,7 @@ as a maintainer reads it, and the files it is written to.
     markdown.py   render_markdown (reports/health.md), render_summary (the job summary),
                   render_issue (the "Link health" issue body)
     tables.py     one table per section, the columns a maintainer needs to act
+    hosts.py      the closing "Requests per host" table: how politely the run asked
     results.py    render_json, json_file_text: the `--json` document
     escape.py     md_text, md_code, md_url: everything from the web made inert Markdown
     publish.py    writing them: whole files, `-` for standard output, $GITHUB_STEP_SUMMARY

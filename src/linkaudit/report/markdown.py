@@ -5,9 +5,9 @@
     render_issue      the body of the "Link health" issue, or None when nothing is dead/moved
 
 The urgent sections (Dead, Failing, Moved) come first, then the trend, then the rest;
-tables.py draws each section's table. Everything that came from the web is
-hostile and goes through escape.py. Rows are sorted by section, title and URL, so the
-committed report diffs cleanly week to week.
+tables.py draws each section's table, hosts.py the closing "Requests per host".
+Everything that came from the web is hostile and goes through escape.py. Rows are
+sorted by section, title and URL, so the committed report diffs cleanly week to week.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from linkaudit.config import TREND_RUNS
 from linkaudit.model import Finding, Flag, Health, Rules, RunInfo, TrendPoint
 from linkaudit.report.escape import md_text
+from linkaudit.report.hosts import hosts_table
 from linkaudit.report.results import counts
 from linkaudit.report.tables import LEGEND, table
 from linkaudit.text import plural, seconds_between, took, when
@@ -111,6 +112,7 @@ def render_markdown(
             f"{table(Health.HEALTHY, healthy)}\n\n</details>"
         )
     parts.append(f"Last runs, oldest first: {LEGEND}.")
+    parts += [hosts_table(run.hosts)] if run.hosts else []
     return "\n\n".join(parts) + "\n"
 
 

@@ -1,6 +1,7 @@
 """The `--json` document: design.md's shape, built in this one place.
 
-    {"run": {...}, "results": [{"url", "final_url", "verdict", "health", "http_status",
+    {"run": {..., "hosts": {KEY: {"names", "requests", "max_in_flight", ...}}},
+     "results": [{"url", "final_url", "verdict", "health", "http_status",
       "hops": [{"url", "status"}], "title", "baseline_title", "title_drift", "flags",
       "error", "note", "elapsed_ms", "checked_at", "resource": {...}}]}
 
@@ -18,9 +19,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from typing import Any
 
-from linkaudit.model import Finding, Health, RunInfo
+from linkaudit.model import Finding, Health, HostStats, RunInfo
 from linkaudit.text import seconds_between
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # one for all: json.dumps(**kw) makes one a call
@@ -65,7 +67,15 @@ def _run(findings: Sequence[Finding], linked: Sequence[Finding], run: RunInfo) -
         "resources": len(findings),
         "urls": len(linked),
         "counts": counts(findings),
+        "hosts": {h.key: _host(h) for h in run.hosts},
     }
+
+
+def _host(stats: HostStats) -> dict[str, Any]:
+    """How one host (or group, its key) was asked: every HostStats field but the key."""
+    fields = asdict(stats)
+    del fields["key"]
+    return fields
 
 
 def _text(run: dict[str, Any], lines: list[str]) -> str:
