@@ -453,3 +453,15 @@ def test_an_adaptive_back_off_paces_a_host_that_answered_429(simweb: SimWeb) -> 
     (stats,) = fetcher.host_stats()
     assert (stats.status_429, stats.backoff_s, stats.requests) == (1, 1.0, 4)
     assert 0.9 < waits[0] <= 1.0 and sum(waits) < 3.0  # then eased by each answer
+
+
+def test_a_host_left_alone_asks_at_its_full_concurrency(simweb: SimWeb) -> None:
+    """Two hosts share the run's eight slots, four each; once the small one is done, the
+    big one takes all eight (its concurrency), not just its first share."""
+    big = [simweb.on(0, f"/a{i}", page(f"A{i}", delay=0.05)) for i in range(48)]
+    small = [simweb.on(1, f"/b{i}", page(f"B{i}")) for i in range(2)]
+    options = CheckOptions(timeout=5.0, concurrency=8, per_host=8)
+    fetcher = fetch_all(simweb, [*big, *small], options=options)
+    by_key = {s.key: s for s in fetcher.host_stats()}
+    assert by_key[simweb.hosts[0]].max_in_flight == 8
+    assert by_key[simweb.hosts[0]].requests == 48

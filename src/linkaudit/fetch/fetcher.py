@@ -27,17 +27,16 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
+from linkaudit.fetch import workers
 from linkaudit.fetch.exchange import REFUSALS, exchange
-from linkaudit.fetch.hosts import Host, Hosts, Lease, Paused
+from linkaudit.fetch.hosts import Hosts, Lease, Paused
 from linkaudit.fetch.html import decode, is_html, meta_refresh, title_of
 from linkaudit.fetch.http_urls import join_url, parse_http_url
 from linkaudit.fetch.names import (
@@ -54,14 +53,6 @@ from linkaudit.fetch.transport import Router, build_router
 from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop, HostStats
 
 T = TypeVar("T")
-
-
-def host_of(url: str) -> str:
-    """The host name of `url`, lower-case ('' when it has none)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -161,23 +152,9 @@ class Fetcher:
     async def each(
         self, items: Iterable[T], work: Callable[[T], Awaitable[None]], *, url: Callable[[T], str]
     ) -> None:
-        """`await work(item)` for every item, at most as many at once for one host as its
-        policy lets be in flight (the host of `url(item)`); items of a host in order."""
-        queues: dict[Host, deque[T]] = {}
-        for item in items:
-            queues.setdefault(self.hosts.get(host_of(url(item))), deque()).append(item)
-
-        async def drain(queue: deque[T]) -> None:
-            while queue:
-                await work(queue.popleft())
-
-        await asyncio.gather(
-            *(
-                drain(queue)
-                for host, queue in queues.items()
-                for _ in range(min(host.policy.concurrency, len(queue)))
-            )
-        )
+        """`await work(item)` for every item, grouped by the host of `url(item)`: at most as
+        many at once for one host as its policy lets be in flight (workers.py)."""
+        await workers.each(self.hosts, items, work, url=url, concurrency=self.options.concurrency)
 
     async def fetch(
         self,

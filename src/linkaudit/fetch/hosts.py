@@ -12,11 +12,12 @@ fetcher.py asks it before every attempt (retries and redirect hops included).
         stats()                         HostStats of every host asked (the JSON's run.hosts)
         await sleep(seconds)            the injected sleep, on this clock (retries' backoff)
         keep(name), wanted(name), opened(name)   what http1.py keeps idle connections by
+        spare()                         a slot of the run is free that no one waits for
 
-A host may start a request when it has fewer than its concurrency in flight and its
-next start is due: its interval after its last start (or its back-off, when longer),
-its gap after its last end, its window (at most N starts in any W seconds: the N-th
-last start plus W, an exact sliding log), and the end of a pause. Waiters hold nothing:
+A host (host.py) may start a request when it has fewer than its concurrency in flight
+and its next start is due: its interval after its last start (or its back-off, when
+longer), its gap after its last end, its window (at most N starts in any W seconds: the
+N-th last start plus W, an exact sliding log), and the end of a pause. Waiters hold nothing:
 each free slot of the run goes to the ready host with the fewest requests in flight (on
 a tie, the one served longest ago), and hosts waiting for time share one timer.
 
@@ -37,104 +38,20 @@ import heapq
 import itertools
 import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
-from linkaudit.config import BACKOFF_EASE, BACKOFF_FIRST, BACKOFF_LONGEST, WINDOW_MARGIN
-from linkaudit.fetch.policies import HostPolicy, Policies
+from linkaudit.config import BACKOFF_EASE, BACKOFF_FIRST, BACKOFF_LONGEST
+from linkaudit.fetch.host import Host, Lease
+from linkaudit.fetch.policies import Policies
 from linkaudit.model import HostStats
+
+__all__ = ["Host", "Hosts", "Lease", "Paused"]
 
 THROTTLING = frozenset({429, 503})
 
 
 class Paused(Exception):
     """The host is paused for longer than a request waits: it is not asked."""
-
-
-@dataclass(slots=True, eq=False)
-class Host:
-    """One host's state and statistics (see the module docstring)."""
-
-    key: str
-    policy: HostPolicy
-    names: dict[str, None] = field(default_factory=dict)  # the names asked, in order
-    waiters: deque[asyncio.Future[Lease]] = field(default_factory=deque)
-    in_flight: int = 0
-    next_at: float = 0.0  # when the next request may start
-    last_start: float = -math.inf
-    last_end: float = -math.inf
-    log: deque[float] | None = None  # the last N starts, for the window
-    paused_until: float = -math.inf
-    paused_from: float | None = None
-    paused_before: float = 0.0  # seconds of the pauses that are over
-    pause_reason: str = ""
-    backoff: float = 0.0
-    raised_at: float = -math.inf
-    bucket: int = -1  # ready, with this many in flight (-1: not ready)
-    timed: float = math.inf  # waiting for this time (math.inf: not waiting for time)
-    # statistics
-    requests: int = 0
-    most: int = 0
-    min_gap: float = math.inf
-    min_idle: float = math.inf
-    status_429: int = 0
-    status_503: int = 0
-    longest_backoff: float = 0.0
-    connections: int = 0
-
-    def __post_init__(self) -> None:
-        if self.policy.window is not None:
-            self.log = deque(maxlen=self.policy.window[0])
-
-    def due(self) -> float:
-        """When this host's next request may start, by its policy, pause and back-off."""
-        policy = self.policy
-        due = max(
-            self.paused_until,
-            self.last_start + max(policy.interval, self.backoff),
-            self.last_end + policy.gap,
-        )
-        if self.log is not None and policy.window is not None:
-            most, seconds = policy.window
-            if len(self.log) >= most:
-                due = max(due, self.log[0] + seconds + WINDOW_MARGIN)
-        return due
-
-    def paused_s(self, now: float) -> float:
-        ongoing = 0.0
-        if self.paused_from is not None:
-            ongoing = max(0.0, min(now, self.paused_until) - self.paused_from)
-        return self.paused_before + ongoing
-
-    def stats(self, now: float) -> HostStats:
-        def seconds(value: float) -> float | None:
-            return round(value, 3) if value < math.inf else None
-
-        return HostStats(
-            key=self.key,
-            names=tuple(self.names),
-            requests=self.requests,
-            max_in_flight=self.most,
-            min_start_gap_s=seconds(self.min_gap),
-            min_end_to_start_s=seconds(self.min_idle),
-            status_429=self.status_429,
-            status_503=self.status_503,
-            paused_s=round(self.paused_s(now), 3),
-            backoff_s=round(self.longest_backoff, 3),
-            connections=self.connections,
-        )
-
-
-@dataclass(slots=True, eq=False)
-class Lease:
-    """One request's slot: when it started, the host's start before it, and the seconds
-    since the host's last end when nothing else was in flight (else None)."""
-
-    host: Host
-    start: float
-    previous: float
-    idle: float | None
 
 
 class Hosts:
@@ -196,6 +113,10 @@ class Hosts:
 
     def opened(self, name: str) -> None:
         self.get(name).connections += 1
+
+    def spare(self) -> bool:
+        """A slot of the run is free and no host is ready to take it."""
+        return self._free > 0
 
     def take(self, name: str) -> Lease | None:
         """A slot of `name`'s host and of the run if both are free now (no one waiting
