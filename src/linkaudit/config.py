@@ -74,8 +74,9 @@ YOUTUBE_CONCURRENCY = 2
 YOUTUBE_WINDOW = (10, 10.0)  # at most 10 requests in any 10 seconds
 YOUTUBE_SLOW_DOWN = 3600.0  # seconds YouTube is left alone after it walls us off ("up to an
 # hour", as yt-dlp reports it): longer than any request waits, so the run asks no more
-# The Internet Archive: one request at a time, at most one a second
-ARCHIVE_NAMES = ("web.archive.org", "archive.org")
+# The Internet Archive (the Wayback Machine's API, CDX server and snapshots): one request
+# at a time, at most one a second
+ARCHIVE_NAMES = ("web.archive.org", "archive.org", "wayback.archive.org")
 ARCHIVE_CONCURRENCY = 1
 ARCHIVE_INTERVAL = 1.0  # seconds from one request's start to the next one's
 
