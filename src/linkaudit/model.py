@@ -313,11 +313,9 @@ class RunObservation:
 
 @dataclass(frozen=True, slots=True)
 class HostStats:
-    """How one host (or `key` "youtube": the names one operator limits together) was
-    asked in a run: requests sent, retries and redirects included; the most in flight
-    at once; the shortest gaps from a start and from an end to the next start (None:
-    not two yet); 429 and 503 answers; seconds paused (Retry-After, a provider's
-    slow-down); the longest interval its back-off imposed; connections opened."""
+    """How a run asked one host (or `key` "YouTube": one operator's names): requests (and
+    retries, redirects), most in flight, shortest gaps from a start and from an end to the
+    next start, 429/503 answers, seconds paused, longest back-off, connections opened."""
 
     key: str
     names: tuple[str, ...] = ()
@@ -334,7 +332,7 @@ class HostStats:
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
-    """The run a report is about (or the one it is compared with), and its hosts."""
+    """The run a report is about (or the one it is compared with)."""
 
     id: int | None
     started_at: str
@@ -370,10 +368,7 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
-    """How politely and how hard to check. Defaults are the CLI's defaults.
-
-    `host_interval` and `host_concurrency` are the user's settings for named hosts
-    (--host-interval, --host-concurrency, the TOML tables), later ones winning."""
+    """How politely and how hard to check. Defaults are the CLI's defaults."""
 
     concurrency: int = config.CONCURRENCY
     per_host: int = config.PER_HOST
@@ -386,8 +381,8 @@ class CheckOptions:
     retry_after_cap: float = config.RETRY_AFTER_CAP
     deadline: float | None = None  # per URL, covering retries and slow bodies; None: derived
     arxiv_api: str | None = None  # export API endpoint; None: export.arxiv.org, same scheme/port
-    host_interval: tuple[tuple[str, float], ...] = ()  # (host, seconds between starts)
-    host_concurrency: tuple[tuple[str, int], ...] = ()  # (host, requests in flight)
+    host_interval: tuple[tuple[str, float], ...] = ()  # (host, seconds): the user's, last wins
+    host_concurrency: tuple[tuple[str, int], ...] = ()  # (host, requests in flight): the same
 
     @property
     def url_deadline(self) -> float:
