@@ -166,7 +166,7 @@ def test_a_line_for_each_host_that_throttled_us_and_what_was_done() -> None:
         HostStats("calm.example", ("calm.example",), requests=50),
     ]
     assert throttled(hosts) == [
-        "YouTube (www.youtube.com) answered 429 twice; paced to 1 request / 2 s",
+        "www.youtube.com answered 429 twice; paced to 1 request / 2 s",
         "a.example answered 503 3 times; paused 7 s",
         "b.example answered 429 once and 503 once",
     ]

@@ -28,7 +28,7 @@ from linkaudit.model import (
     RunState,
     Verdict,
 )
-from linkaudit.report.hosts import label, seconds
+from linkaudit.report.hosts import seconds
 from linkaudit.text import columns, cut, plural, seconds_between, took, when
 
 BAR_WIDTH = 24
@@ -117,7 +117,8 @@ def throttled(hosts: Sequence[HostStats]) -> list[str]:
             done.append(f"paced to 1 request / {seconds(h.backoff_s)}")
         if h.paused_s:
             done.append(f"paused {seconds(h.paused_s)}")
-        lines.append("; ".join([f"{label(h)} answered {' and '.join(answers)}", *done]))
+        names = ", ".join(h.names) or h.key  # the names it asked, not a group's key
+        lines.append("; ".join([f"{names} answered {' and '.join(answers)}", *done]))
     return lines
 
 

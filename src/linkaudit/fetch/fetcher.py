@@ -16,10 +16,10 @@ the host; a request that would wait for a pause longer than `retry_after_cap` is
 sent: it fails at once as `paused` (blocked), never as a timeout.
 
 Time: `timeout` bounds each attempt (connect, headers and body together); the per-URL
-deadline (`CheckOptions.url_deadline`) bounds everything from the URL's first request
-on, retries and the pauses it waits for included, but never the time it waits for its
-turn behind other requests (our own pacing). `Fetched.elapsed_ms` counts from the first
-request sent.
+deadline (`CheckOptions.url_deadline`) bounds the URL's own time from its first request
+on (its attempts, its retries' backoff), never the time it waits for its turn: behind
+other requests (our own pacing) or for a pause (at most `retry_after_cap` each).
+`Fetched.elapsed_ms` counts from the first request sent, every wait included.
 """
 
 from __future__ import annotations
