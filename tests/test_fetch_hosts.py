@@ -465,3 +465,11 @@ def test_a_host_left_alone_asks_at_its_full_concurrency(simweb: SimWeb) -> None:
     by_key = {s.key: s for s in fetcher.host_stats()}
     assert by_key[simweb.hosts[0]].max_in_flight == 8
     assert by_key[simweb.hosts[0]].requests == 48
+
+
+def test_a_name_is_one_host_however_it_is_written() -> None:
+    """Case, a final dot and an international name's two spellings: one host (the pool
+    asks by the ASCII spelling, a catalog URL may use the other)."""
+    _, hosts, _ = scheduler()
+    assert hosts.get("Bücher.example.") is hosts.get("xn--bcher-kva.example")
+    assert hosts.get("WWW.Example.ORG") is hosts.get("www.example.org")

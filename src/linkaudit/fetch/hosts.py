@@ -42,7 +42,7 @@ from collections.abc import Awaitable, Callable
 
 from linkaudit.config import BACKOFF_EASE, BACKOFF_FIRST, BACKOFF_LONGEST
 from linkaudit.fetch.host import Host, Lease
-from linkaudit.fetch.policies import Policies
+from linkaudit.fetch.policies import Policies, normal_name
 from linkaudit.model import HostStats
 
 __all__ = ["Host", "Hosts", "Lease", "Paused"]
@@ -93,12 +93,12 @@ class Hosts:
         """The host `name` is asked as, created on first use."""
         host = self._by_name.get(name)
         if host is None:
-            lower = name.lower()
-            key = self._policies.key(lower)
+            normal = normal_name(name)  # the pool asks by the ASCII name, URLs may not
+            key = self._policies.key(normal)
             host = self._by_key.get(key)
             if host is None:
                 host = self._by_key[key] = Host(key, self._policies.policy(key))
-            host.names[lower] = None
+            host.names[normal] = None
             self._by_name[name] = host
         return host
 

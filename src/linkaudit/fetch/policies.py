@@ -102,17 +102,26 @@ class Policies:
         self._policies[key] = replace(self.policy(key), **values)  # type: ignore[arg-type]
 
     def key(self, name: str) -> str:
-        """The key `name` is scheduled under: its group's, else the name (lower-case)."""
-        name = name.lower().rstrip(".")
+        """The key `name` is scheduled under: its group's, else the name (normal_name)."""
+        name = normal_name(name)
         return self._keys.get(name, name)
 
     def policy(self, key: str) -> HostPolicy:
         return self._policies.get(key, self.default)
 
 
+def normal_name(name: str) -> str:
+    """A host name as the connections name it: lower-case, no final dot, IDNA (ASCII)."""
+    name = name.lower().rstrip(".")
+    if not name.isascii():
+        with contextlib.suppress(UnicodeError):
+            name = name.encode("idna").decode("ascii")
+    return name
+
+
 def host_name(text: str, where: str) -> str:
-    """`text` as a host name (lower-case), or PolicyError."""
-    name = text.strip().lower().rstrip(".")
+    """`text` as a host name (normal_name), or PolicyError."""
+    name = normal_name(text.strip())
     if not name or any(c in name for c in "/:@ \t?#[]"):
         raise PolicyError(f"{where}: {text!r} is not a host name (no scheme, port or path)")
     return name
