@@ -1,4 +1,4 @@
-"""catalog_edit.py and `linkaudit catalog set-url`: one URL rewritten in its catalog file,
+"""catalog/edit.py and `linkaudit catalog set-url`: one URL rewritten in its catalog file,
 every other byte kept; refused (nothing written, exit 2, one line) when the catalog would
 be invalid afterwards."""
 

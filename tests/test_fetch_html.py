@@ -1,4 +1,4 @@
-"""html.py: titles, charsets, meta refresh and bounded body reads (pure)."""
+"""fetch/html.py: titles, charsets, meta refresh and bounded body reads (pure)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ TITLES = [
 
 
 @pytest.mark.parametrize(("case", "body", "ctype", "title"), TITLES, ids=[t[0] for t in TITLES])
-def test_extract_title(case: str, body: bytes, ctype: str | None, title: str | None) -> None:
+def test_title_of_a_body(case: str, body: bytes, ctype: str | None, title: str | None) -> None:
     """The title the fetcher reads from the head of a body (none for what is not HTML)."""
     found = title_of(decode(body, ctype)) if is_html(ctype) else None
     assert found == title, case

@@ -1,4 +1,4 @@
-"""classify: the design's verdict table, one row per case a maintainer would meet."""
+"""providers/classify.py: the design's verdict table, one row per case a maintainer would meet."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""report.py: the health report a maintainer reads, and the JSON a machine reads.
+"""report/ (markdown, tables, results, escape): the report a maintainer reads, the JSON.
 
 Fixed, hand-made findings in; the exact Markdown out (tests/golden/health.md). Set
 LINKAUDIT_UPDATE_GOLDEN=1 to rewrite the golden file after an intended change.

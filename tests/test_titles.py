@@ -19,6 +19,7 @@ from linkaudit.titles import normalise_title, same_title, shares_nothing
         ("YouTube", "youtube"),  # a bare site name stays
         ("GitHub - karpathy/nanoGPT: The simplest repo", "karpathy/nanogpt: the simplest repo"),
         ("Wikipedia \u2014 Transformer", "transformer"),
+        ("Deep Learning \u00bb YouTube", "deep learning"),  # a guillemet separates too
     ],
 )
 def test_normalise_title(raw: str, normal: str) -> None:

@@ -28,6 +28,7 @@ from linkaudit.fetch import Fetcher, Resolver, is_private
 from linkaudit.history import Recorder, Store, previous_of
 from linkaudit.judge import judge, new_baselines
 from linkaudit.model import (
+    BaselineHow,
     CheckOptions,
     Finding,
     Observation,
@@ -187,13 +188,15 @@ def _recording(
 
 
 def _accepted_meanwhile(store: Store, past: dict[str, Past]) -> dict[str, Past]:
-    """The past with the baselines as they are now: `linkaudit accept` may have run during
-    the check (the only change another command can make while a run holds the store)."""
-    baselines = store.baselines(past)
+    """The past with the titles `linkaudit accept` set during the check (the only change
+    another command can make while a run holds the store)."""
+    accepted = {
+        url: b.title for url, b in store.baselines(past).items() if b.how is BaselineHow.ACCEPTED
+    }
     return {
-        url: known
-        if (title := baselines[url].title if url in baselines else None) == known.baseline
-        else replace(known, baseline=title)
+        url: replace(known, baseline=accepted[url])
+        if url in accepted and accepted[url] != known.baseline
+        else known
         for url, known in past.items()
     }
 

@@ -11,7 +11,8 @@ fetcher.py (politeness, redirects hop by hop, retries by retry.py's pure policy)
   -> exchange.py (one GET, its body read bounded by html.py's BodyReader)
   -> transport.py (direct or through a proxy; trust) -> http1.py (connections kept per
      origin; wire.py's bytes, parsed by llhttp) -> names.py (resolution, the private-address
-     guard) -> sockets.py (asyncio streams). failures.py names what went wrong.
+     guard) -> sockets.py (asyncio streams). failures.py names what went wrong;
+http_urls.py parses the URLs requests go to and joins redirect targets.
 """
 
 from linkaudit.fetch.fetcher import Fetcher

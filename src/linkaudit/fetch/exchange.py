@@ -1,4 +1,4 @@
-"""One HTTP exchange for fetch.py: a GET through the transports, its body read bounded.
+"""One HTTP exchange for fetcher.py: a GET through the transports, its body read bounded.
 
     exchange(router, url, headers, ...) -> Outcome   network trouble is an Outcome with a
                                                      failure (and `before_http`), never raised
