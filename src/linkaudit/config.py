@@ -66,3 +66,10 @@ FLAKY_CHANGES = 2  # changes between live and failing in that window that make i
 
 # --- the report --------------------------------------------------------------------------
 TREND_RUNS = 12  # complete runs in the trend chart
+# A table cell holds short text, so that every table fits GitHub's 948 px column; the
+# longer facts go in the list under the table (report/tables.py says the arithmetic).
+CELL_TITLE = 100  # characters of a catalog title; longer: cut, whole in the list
+CELL_PAGE_TITLE = 40  # of the page's own title shown beside a generic catalog title
+CELL_SECTION = 40  # of a section path shown beside a title: its last headings
+CELL_WORD = 20  # an unbroken run longer than this is given a break (U+200B) to wrap at
+CELL_CAUSE = 24  # of what failed, in a "what happened" cell: `404`, `timeout`

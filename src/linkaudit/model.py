@@ -242,6 +242,7 @@ class Finding:
     failing_since: str | None = None
     last_live: str | None = None
     recent: tuple[Verdict, ...] = ()  # oldest first, this run last
+    page_title: str | None = None  # the last title the page answered with, this run or before
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,11 +40,23 @@ MARKDOWN_SUFFIXES = (".md",)
 ENTRY_KEYS = ("url", "title", "section", "kind")
 KINDS = frozenset(Kind)
 SECTION_SEPARATOR = " / "
+TITLE_SEPARATOR = " — "  # between a heading and the generic link text it gives context to
+# Link text that says nothing about the resource: the one rule for the Markdown reader (it
+# puts the heading before such text), the report (it shows the page's own title beside
+# it) and `catalog validate` (it warns).
 GENERIC_LINK_TEXT = re.compile(
     r"(here|there|this|that|link|this link|click here|more|read more|source|website|"
-    r"video|slides|pdf|part\s*\w{1,4}|\d{1,3})[.:!]?",
+    r"video|slides|pdf|part\s*\w{1,4}|\d{1,3}|"
+    r"(?:(?:has|his|her|their|my|our|the) )?(?:an? )?(?:blog|site|homepage|(?:youtube )?channel))"
+    r"[.:!]?",
     re.IGNORECASE,
 )
+
+
+def generic_title(title: str) -> bool:
+    """The title is generic link text ("here", "Part 2", "3"), alone or after the heading
+    the Markdown reader put before it ("Deep Learning — Part 2")."""
+    return bool(GENERIC_LINK_TEXT.fullmatch(title.rsplit(TITLE_SEPARATOR, 1)[-1].strip()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +252,7 @@ def _markdown_link(link: MarkdownLink, problems: _Problems) -> Resource | None:
         problems.add(link.line, problem)
         return None
     if (not title or GENERIC_LINK_TEXT.fullmatch(title)) and context:
-        title = f"{context[-1]} — {title}" if title else context[-1]
+        title = f"{context[-1]}{TITLE_SEPARATOR}{title}" if title else context[-1]
     if not title:
         problems.add(link.line, f"link without text and outside any heading: {url}")
         return None

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from linkaudit.audit import stored_snapshot
-from linkaudit.catalog import set_url
+from linkaudit.catalog import catalog_warnings, set_url
 from linkaudit.cli.options import (
     CATALOG_PATHS,
     EXIT_USAGE,
@@ -31,8 +31,11 @@ def catalog() -> None:
 @CATALOG_PATHS
 def catalog_validate(paths: tuple[Path, ...]) -> None:
     """Check catalog files without fetching anything: exit 0 if valid, 2 with one
-    `path:line: message` per problem otherwise."""
+    `path:line: message` per problem otherwise. A valid catalog may still get warnings on
+    stderr (`path:line: warning: ...`): generic link text as a title, garbled text."""
     resources = load_catalog_or_exit(paths)
+    for warning in catalog_warnings(resources):
+        click.echo(warning, err=True)
     click.echo(f"catalog ok: {summarize(resources)}")
 
 

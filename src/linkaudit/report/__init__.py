@@ -2,10 +2,12 @@
 as a maintainer reads it, and the files it is written to.
 
     markdown.py   render_markdown (reports/health.md), render_summary (the job summary),
-                  render_issue (the "Link health" issue body)
-    tables.py     one table per section, the columns a maintainer needs to act
+                  render_issue (the "Link health" issue body): one layout of sections
+    tables.py     one table per section: a few narrow columns that fit GitHub's page
+    evidence.py   the long facts of a section, as a folded list under its table
+    commands.py   the exact commands a section ends with, one function per section
     results.py    render_json, json_file_text: the `--json` document
-    escape.py     md_text, md_code, md_url: everything from the web made inert Markdown
+    escape.py     md_text, md_code, md_link: everything from the web made inert Markdown
     publish.py    writing them: whole files, `-` for standard output, $GITHUB_STEP_SUMMARY
 
 Pure but for publish.py; it reads findings, never the database.
