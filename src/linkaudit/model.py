@@ -101,6 +101,7 @@ class Flag(StrEnum):
     PARKED_DOMAIN = "parked_domain"
     BOUNCED_HOME = "bounced_home"
     NOT_MODIFIED = "not_modified"
+    LOGIN_WALL = "login_wall"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ classifies each fetch into one Observation.
 
     classify.py       the facts of one fetch -> one Observation; the one status -> verdict
                       table every provider uses; a Judgement -> an Observation
+    login_walls.py    a redirect chain that ends on a sign-in page: blocked, never moved
     web.py            any page: fetch, classify, then soft404.py's second look
     soft404.py        a 2xx that says the thing is gone (the random-URL probe included),
                       over soft404_rules.py (bot walls, parked domains, "not found" pages)
