@@ -217,7 +217,7 @@ def test_replicated_login_walls_are_blocked_over_two_runs_and_never_moves(
         for i, (what, url) in enumerate(urls.items())
     ]
     db = tmp_path / "h.db"
-    options = CheckOptions(retries=0)
+    options = CheckOptions(retries=0, archive=False)
     for _ in range(2):
         with Store.open(db) as store:
             result = asyncio.run(

@@ -113,6 +113,11 @@ def parse_resolve_option(
     help="Which findings make the exit status 1.",
 )
 @CONFIRM_AFTER_OPTION
+@click.option(
+    "--no-archive",
+    is_flag=True,
+    help="Do not ask the Wayback Machine for archived copies of dead links.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary.")
 def check_command(
     *,
@@ -128,6 +133,7 @@ def check_command(
     allow_private: bool,
     fail_on: str,
     confirm_after: int,
+    no_archive: bool,
     quiet: bool,
 ) -> None:
     """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
@@ -146,6 +152,7 @@ def check_command(
         retries=retries,
         resolve=resolve,
         allow_private=allow_private,
+        archive=not no_archive,
     )
     rules = Rules(confirm_after=confirm_after)
     started = time.monotonic()

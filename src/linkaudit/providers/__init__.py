@@ -13,6 +13,7 @@ classifies each fetch into one Observation.
                       over soft404_rules.py (bot walls, parked domains, "not found" pages)
     youtube.py        oEmbed first, then youtube_page.py reads the page
     arxiv.py          the export API in batches, the abstract pages as a fallback
+    wayback.py        a dead resource's snapshot in the Wayback Machine, found and verified
 """
 
 from __future__ import annotations

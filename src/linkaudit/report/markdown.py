@@ -40,7 +40,9 @@ SECTIONS = (
         "Dead",
         "Confirmed over several runs. Find the resource's new home (search its title) and "
         "point the catalog at it with `linkaudit catalog set-url URL NEW_URL`, or remove "
-        "the entry at the line under Fix at.",
+        "the entry at the line under Fix at. Under Archived copy is the Wayback Machine's "
+        "snapshot from before the link died, and the command that points the catalog at it "
+        "(`linkaudit catalog set-url --archived` applies every such row).",
     ),
     Section(
         Health.FAILING,

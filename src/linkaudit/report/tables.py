@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from linkaudit.catalog import dedupe_key, set_url_command, url_problem
 from linkaudit.model import Finding, Flag, Health, Verdict
+from linkaudit.report.archives import archive_cell
 from linkaudit.report.escape import md_code, md_text, md_url
 from linkaudit.text import day
 
@@ -28,19 +29,20 @@ STRIP = {
 }
 LEGEND = "✓ ok · ↪ redirected · → moved · ✗ dead · ⊘ soft dead · ! error · ? blocked"
 TO_FIX = (Health.DEAD, Health.FAILING, Health.FLAKY, Health.BLOCKED)
+ARCHIVED = (Health.DEAD, Health.FAILING)  # may carry a Wayback snapshot (archives.py)
 
 Column = tuple[str, Callable[[Finding], str]]
 
 
 def table(health: Health, rows: Sequence[Finding]) -> str:
     """The table of one section (or of the folded Healthy list)."""
-    columns = _columns(health)
+    columns = _columns(health, archived=any(f.archive for f in rows))
     lines = ["| " + " | ".join(name for name, _ in columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(f) or "—" for _, cell in columns) + " |" for f in rows]
     return "\n".join(lines)
 
 
-def _columns(health: Health) -> list[Column]:
+def _columns(health: Health, *, archived: bool = False) -> list[Column]:
     resource: Column = ("Resource", _name)
     strip: Column = ("Last runs", _strip)
     fix_at: Column = ("Fix at", _where)
@@ -77,7 +79,10 @@ def _columns(health: Health) -> list[Column]:
         ("Last live", lambda f: day(f.last_live)),
         strip,
     ]
-    return [*columns, fix_at] if health in TO_FIX else columns
+    columns += [fix_at] if health in TO_FIX else []
+    return (
+        [*columns, ("Archived copy", archive_cell)] if archived and health in ARCHIVED else columns
+    )
 
 
 def _name(f: Finding) -> str:
