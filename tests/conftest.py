@@ -6,7 +6,8 @@
 
 Every test runs with the proxy variables of the environment removed (`no_proxy_env`):
 the checker honours HTTP(S)_PROXY as curl does, and a proxy set on the machine must
-neither break the tests nor carry their traffic off loopback.
+neither break the tests nor carry their traffic off loopback. GITHUB_ACTIONS goes too: a
+test that wants the annotations a workflow run prints sets it.
 
 No test asks the machine's resolver for a name (`no_dns_of_real_names`): a Fetcher given
 no resolver of the test's knows IP literals only, so a request for a real name (the
@@ -36,10 +37,12 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 @pytest.fixture(autouse=True)
 def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No proxy from the machine's environment, for this process and its subprocesses."""
+    """No proxy from the machine's environment, for this process and its subprocesses;
+    nor GITHUB_ACTIONS (in a workflow, `check` and `report` would print annotations)."""
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -70,3 +70,4 @@ FLAKY_CHANGES = 2  # changes between live and failing in that window that make i
 
 # --- the report --------------------------------------------------------------------------
 TREND_RUNS = 12  # complete runs in the trend chart
+ANNOTATIONS = 50  # GitHub annotations printed by a run at most (GitHub keeps 50 a job)

@@ -6,6 +6,7 @@ as a maintainer reads it, and the files it is written to.
     tables.py     one table per section, the columns a maintainer needs to act
     results.py    render_json, json_file_text: the `--json` document
     archives.py   archive_commands, archive_cell: a dead resource's Wayback snapshot, said
+    annotations.py   render_annotations: GitHub workflow commands, one per row to act on
     escape.py     md_text, md_code, md_url: everything from the web made inert Markdown
     publish.py    writing them: whole files, `-` for standard output, $GITHUB_STEP_SUMMARY
 
