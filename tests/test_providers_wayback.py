@@ -149,14 +149,18 @@ def test_a_capture_that_is_no_live_copy_is_refused(fetched: Fetched, why: str) -
 
 
 def test_a_capture_that_sends_elsewhere_is_refused() -> None:
+    """A capture after the time, or of another page, is refused; the nearest earlier capture
+    of the same page as the archive names it (http, www., :80) is taken."""
     later = f"https://web.archive.org/web/20210101000000id_/{EXAMPLE}"
     other = "https://web.archive.org/web/20191215083012id_/https://example.com/"
+    same = "https://web.archive.org/web/20191201000000id_/http://www.example.com:80/article"
     live = replica("live_course_page.html")
-    for final, why in ((later, "another capture"), (other, "another URL")):
+    for final, why in ((later, "another capture"), (other, "another URL"), (same, None)):
         moved = Fetched(
             WANT.url, (Hop(WANT.url, 302), Hop(final, 200)), 200, final, MEMENTO, body_text=live
         )
-        assert why in (problem_of_capture(moved, WANT) or "")
+        problem = problem_of_capture(moved, WANT)
+        assert problem is None if why is None else why in (problem or ""), final
 
 
 def finding(url: str, health: Health, verdict: Verdict, **kw: object) -> Finding:
@@ -410,28 +414,29 @@ def test_no_archive_asks_nothing(simweb: SimWeb, tmp_path: Path) -> None:
 
 
 def test_a_catalogued_snapshot_is_checked_like_any_other_page(simweb: SimWeb) -> None:
-    """A capture (view mode, toolbar and all) is ok, not parked, soft-404 or bounced; a
-    timestamp that is not a capture's is redirected to the nearest one; a URL the archive
-    never captured is dead; and no archive is asked about its own URLs."""
+    """At web.archive.org's own name: a capture (view mode, toolbar and all) is ok, not
+    parked, soft-404 or bounced; a timestamp that is no capture's is redirected to the
+    nearest one; a URL the archive never captured is dead; and the archive is not asked
+    about its own URLs."""
     original = "https://www.fws.gov/birds/"
+    wayback = "web.archive.org"
     view = simweb.on(
-        1,
+        wayback,
         f"/web/20171124151315/{original}",
         Reply(200, body=replica("wayback_snapshot.html"), headers=MEMENTO),
     )
     nearest = simweb.on(
-        1,
+        wayback,
         f"/web/2017/{original}",
         Reply(
             302,
-            body="",
             content_type="text/plain; charset=utf-8",
             location=view,
             headers={"x-archive-redirect-reason": "found capture at 20171124151315"},
         ),
     )
     never = simweb.on(
-        1,
+        wayback,
         "/web/2017/https://this-is-not-real-url.whatever/",
         Reply(404, body=replica("wayback_not_archived.html")),
     )
@@ -439,13 +444,16 @@ def test_a_catalogued_snapshot_is_checked_like_any_other_page(simweb: SimWeb) ->
         Resource("Migratory Bird Program", "Birds", Kind.WEB, url, source="c.yaml", line=i)
         for i, url in enumerate([view, nearest, never], 1)
     ]
-    options = CheckOptions(retries=0, timeout=5, wayback=simweb.url(1, ""))
-    result = asyncio.run(
-        run_audit(resources, options, resolver=simweb.resolver(), private=simweb_private)
+    db_less = run_audit(
+        resources,
+        CheckOptions(retries=0, timeout=5),
+        resolver=simweb.resolver({wayback: 1}),
+        private=simweb_private,
     )
+    result = asyncio.run(db_less)
     seen = result.observations
     assert (seen[view].verdict, seen[view].flags) == (Verdict.OK, ())
     assert seen[view].title is not None and "Migratory Bird Program" in seen[view].title
     assert (seen[nearest].verdict, seen[nearest].final_url) == (Verdict.REDIRECTED, view)
     assert (seen[never].verdict, seen[never].http_status) == (Verdict.DEAD, 404)
-    assert not any("/wayback/available" in s.path for s in simweb.requests)
+    assert all(s.host == wayback and s.path.startswith("/web/") for s in simweb.requests)

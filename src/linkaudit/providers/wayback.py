@@ -52,6 +52,7 @@ WAYBACK_ERRORS = re.compile(
     re.IGNORECASE,
 )
 CAPTURE_PATH = re.compile(r"/web/(?P<timestamp>\d{14})(?:[a-z]{2}_)?/(?P<original>.+)")
+_SCHEME_WWW = re.compile(r"^[a-z][a-z0-9+.-]*://(www\.)?", re.IGNORECASE)
 Fetch = Callable[[str], Awaitable[Fetched]]
 
 
@@ -195,7 +196,7 @@ def problem_of_capture(fetched: Fetched, want: Want) -> str | None:
     match = CAPTURE_PATH.match(urlsplit(fetched.final_url or fetched.url).path)
     if match is None or match["timestamp"] > want.before:
         return f"sent to another capture: {fetched.final_url}"
-    if dedupe_key(_original(fetched.final_url or fetched.url)) != dedupe_key(want.url):
+    if _same_page(_original(fetched.final_url or fetched.url)) != _same_page(want.url):
         return f"sent to a capture of another URL: {fetched.final_url}"
     if WAYBACK_ERRORS.search(fetched.body_text):
         return "a page of the Wayback Machine's own"
@@ -215,6 +216,13 @@ def _original(capture: str) -> str:
     match = CAPTURE_PATH.match(parts.path)
     original = match["original"] if match else ""
     return f"{original}?{parts.query}" if parts.query else original
+
+
+def _same_page(url: str) -> str:
+    """What the archive counts as one URL: as the catalog does, whatever the scheme and
+    with or without `www.` (the CDX server's SURT keys drop both; its redirects may name
+    either)."""
+    return _SCHEME_WWW.sub("", dedupe_key(url))
 
 
 def _stamp(text: str) -> bool:
