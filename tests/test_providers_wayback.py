@@ -202,6 +202,7 @@ def test_the_dead_and_the_gone_are_asked_about_before_they_were_last_live() -> N
     attached = attach(findings, answers)
     assert [f.archive for f in attached] == [snapshot, None, None, None, None, snapshot]
     assert timestamp_of("2026-11-22T06:00:00Z") == "20261122060000"
+    assert timestamp_of("2026-11-22T07:00:00+01:00") == "20261122060000"
     assert timestamp_of("not a time") is None
 
 

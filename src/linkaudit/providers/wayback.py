@@ -35,7 +35,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
 from linkaudit.catalog import dedupe_key, host_of
@@ -132,9 +132,10 @@ def attach(
 def timestamp_of(at: str) -> str | None:
     """An ISO 8601 time as Wayback's 14 digits (UTC), or None."""
     try:
-        return datetime.fromisoformat(at).strftime("%Y%m%d%H%M%S")
+        moment = datetime.fromisoformat(at)
     except ValueError:
         return None
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y%m%d%H%M%S")
 
 
 def snapshot_url(endpoints: Endpoints, timestamp: str, url: str, mode: str = "") -> str:
