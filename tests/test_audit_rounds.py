@@ -418,6 +418,7 @@ def check_command(catalog: Path, db: Path, *extra: str) -> list[str]:
         "--retries",
         "0",
         "--quiet",
+        "--no-archive",  # a process of its own: no resolver of the tests' (conftest.py)
         *extra,
     ]
 

@@ -56,8 +56,8 @@ def test_cli_check_writes_the_designs_json(simweb: SimWeb, tmp_path: Path) -> No
     assert rows[dead]["http_status"] == 404
     expected_keys = {
         "url", "final_url", "verdict", "health", "http_status", "hops", "title",
-        "baseline_title", "title_drift", "flags", "error", "note", "elapsed_ms", "checked_at",
-        "resource",
+        "baseline_title", "title_drift", "flags", "error", "note", "archive_url",
+        "archive_timestamp", "elapsed_ms", "checked_at", "resource",
     }  # fmt: skip
     assert set(rows[ok]) == expected_keys
 

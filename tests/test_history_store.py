@@ -14,7 +14,17 @@ from sqlite_utils import Database
 from linkaudit.errors import StoreBusy, StoreError, StoreMissing, StoreTooNew
 from linkaudit.history import Store, queries
 from linkaudit.history.schema import MIGRATIONS, SCHEMA_VERSION
-from linkaudit.model import BaselineHow, Hop, Kind, Observation, Resource, RunState, Verdict
+from linkaudit.model import (
+    ArchiveAnswer,
+    Archived,
+    BaselineHow,
+    Hop,
+    Kind,
+    Observation,
+    Resource,
+    RunState,
+    Verdict,
+)
 
 A = "https://a.example/x"
 B = "https://b.example/y"
@@ -290,8 +300,32 @@ def test_a_version_1_database_moves_live_remarks_to_note(tmp_path: Path) -> None
     db.conn.commit()
     db.close()
     with Store.open(db_path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         seen = store.observations_of(1)
     assert (seen[A].error, seen[A].note) == (None, "newer version v7 (catalog cites v1)")
     assert (seen[B].error, seen[B].note) == ("HTTP 404", None)
     assert seen["https://c.example/"].error == "body cut short: reset"
+
+
+def test_a_version_2_database_gains_the_archive_memo_and_keeps_its_answers(
+    tmp_path: Path,
+) -> None:
+    """Schema 3: what the Wayback Machine answered per (URL, before) is kept, found and
+    none found alike, so that the next run asks nothing; a version 2 file migrates."""
+    db_path = tmp_path / "h.db"
+    db = Database(db_path)
+    MIGRATIONS.apply(db, stop_before="m003_archives")
+    db.close()
+    one_run(db_path, ob(A, Verdict.DEAD))
+    snapshot = Archived(f"https://web.archive.org/web/20261020000000/{A}", "20261020000000")
+    with Store.open(db_path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        store.remember_archive(ArchiveAnswer(A, "20261101060000", snapshot, "t1", "verified"))
+        store.remember_archive(ArchiveAnswer(B, "20261101060000", None, "t1", "no capture"))
+    with Store.open(db_path, create=False) as store:
+        keys = [(A, "20261101060000"), (B, "20261101060000"), (A, "20261108060000")]
+        assert store.archive_answers(keys) == {
+            keys[0]: ArchiveAnswer(A, "20261101060000", snapshot, "t1", "verified"),
+            keys[1]: ArchiveAnswer(B, "20261101060000", None, "t1", "no capture"),
+        }
+        assert store.archive_answers([]) == {}

@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from linkaudit.model import (
+    Archived,
     Finding,
     Health,
     Hop,
@@ -48,6 +49,7 @@ RUN = RunInfo(7, "2026-11-22T06:00:00Z", "2026-11-22T06:02:14Z", tool_version="0
 PREVIOUS_RUN = RunInfo(6, "2026-11-15T06:00:00Z", "2026-11-15T06:01:50Z")
 AT = "2026-11-22T06:00:00Z"
 PLAYLIST = "https://www.youtube.com/watch?v=abc&list=PL1"
+SNAPSHOT = "https://web.archive.org/web/20261101093000/https://dead.example/course"
 HOSTILE_TARGET = "https://new.example/list?id=1&q='$(id)`id`|more;x"  # for the shell
 V = Verdict
 
@@ -88,6 +90,7 @@ def fixture_findings() -> list[Finding]:
             failing_since="2026-11-15T06:00:00Z",
             last_live="2026-11-08T06:00:00Z",
             recent=(V.OK, V.DEAD, V.DEAD),
+            archive=Archived(SNAPSHOT, "20261101093000"),
         ),
         Finding(
             res("Course page", "https://deep.example/course/42", "Courses", 10),
@@ -351,12 +354,14 @@ def test_every_table_row_has_as_many_cells_as_its_header() -> None:
 
 
 def test_no_remote_text_becomes_a_link_or_html() -> None:
-    """The only links are the catalogued URLs; there is no HTML except our <details>."""
+    """The only links are the catalogued URLs and the Wayback snapshots made of them; there
+    is no HTML except our <details>."""
     text = full_report()
     tokens = walk(gfm().parse(text))
     catalogued = {f.resource.url for f in fixture_findings() if f.resource.url}
+    snapshots = {f.archive.url for f in fixture_findings() if f.archive}
     hrefs = {t.attrGet("href") for t in tokens if t.type == "link_open"}
-    assert hrefs <= catalogued
+    assert hrefs <= catalogued | snapshots and SNAPSHOT in hrefs
     html = [t.content.strip() for t in tokens if t.type in {"html_inline", "html_block"}]
     assert all(h.startswith(("<details>", "</details>")) for h in html), html
     rendered = gfm().render(text)
@@ -692,8 +697,8 @@ def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
     moved = next(r for r in results if r["health"] == "moved")
     assert set(moved) == {
         "url", "final_url", "verdict", "health", "http_status", "hops", "title",
-        "baseline_title", "title_drift", "flags", "error", "note", "elapsed_ms", "checked_at",
-        "resource",
+        "baseline_title", "title_drift", "flags", "error", "note", "archive_url",
+        "archive_timestamp", "elapsed_ms", "checked_at", "resource",
     }  # fmt: skip
     assert moved["hops"] == [
         {"url": "http://old.example/book", "status": 301},

@@ -6,8 +6,12 @@
     judged(resources, ...)        the judge (judge.py), called from here alone
     run_audit(resources, options, store=...)   a run: record it, read its past, probe
                                   (each observation recorded as it arrives), guard, judge
-                                  once, complete it with its new title baselines
+                                  once, complete it with its new title baselines, then ask
+                                  the Wayback Machine about the dead (the same Fetcher)
+    archived(findings, ...)       each dead finding with its snapshot: remembered, or asked
+                                  (providers/wayback.py) one URL at a time and remembered
     replay(store, row, ...)       a stored complete run's findings, judged again the same way
+                                  (with the snapshots the history remembers)
     snapshot_after(store, result) what the report of a run says: its findings, the previous
                                   complete run's (replayed) and the trend
     stored_snapshot(store, ...)   the same for a stored run (`linkaudit report`)
@@ -42,7 +46,7 @@ from linkaudit.model import (
     TrendPoint,
     Verdict,
 )
-from linkaudit.providers import CheckContext, Provider, default_providers, route
+from linkaudit.providers import CheckContext, Provider, default_providers, route, wayback
 from linkaudit.text import utc_now
 
 
@@ -158,20 +162,46 @@ async def run_audit(
     fetcher = Fetcher(options, resolver=resolver, sleep=sleep, env=env, private=private)
     with Recorder.start(store, resources, options=asdict(options), started_at=started_at) as rec:
         past = store.past(the_plan.urls) if store is not None else {}  # before any request
-        async with fetcher, rec.flushing():  # finished observations on disk every second
-            observations = await probe(
-                the_plan,
-                fetcher,
-                previous=previous_of(past) if previous is None else previous,
-                progress=_recording(rec, progress),
-            )
-        network_guard(observations)
-        finished_at = utc_now()
-        if store is not None:
-            past = _accepted_meanwhile(store, past)
-        findings = judged(resources, observations, past, rules)
-        rec.complete(finished_at=finished_at, baselines=new_baselines(observations, past))
+        async with fetcher:
+            async with rec.flushing():  # finished observations on disk every second
+                observations = await probe(
+                    the_plan,
+                    fetcher,
+                    previous=previous_of(past) if previous is None else previous,
+                    progress=_recording(rec, progress),
+                )
+            network_guard(observations)
+            finished_at = utc_now()
+            if store is not None:
+                past = _accepted_meanwhile(store, past)
+            findings = judged(resources, observations, past, rules)
+            rec.complete(finished_at=finished_at, baselines=new_baselines(observations, past))
+            findings = await archived(findings, fetcher, store=store, options=options)
     return AuditResult(rec.run_id, started_at, finished_at, observations, findings)
+
+
+async def archived(
+    findings: list[Finding], fetcher: Fetcher, *, store: Store | None, options: CheckOptions
+) -> list[Finding]:
+    """`findings` with the snapshots of the dead: what the history remembers for each
+    (url, before), else (unless options.archive is off) what the archive answers now,
+    one URL at a time, each answer remembered as it comes. The first URL the archive
+    does not answer ends the asking for this run: nothing is remembered for the rest,
+    and no verdict or health changes."""
+    endpoints = wayback.Endpoints.at(options.wayback)
+    wants = wayback.wanted(findings, endpoints)
+    keys = [(w.url, w.before) for w in wants]
+    answers = dict(store.archive_answers(keys)) if store is not None else {}
+    for want in wants if options.archive else ():
+        if (want.url, want.before) in answers:
+            continue
+        answer = await wayback.lookup(fetcher.fetch, want, endpoints=endpoints, asked_at=utc_now())
+        if answer is None:
+            break  # the archive is down or refuses: ask again next run
+        answers[want.url, want.before] = answer
+        if store is not None:
+            store.remember_archive(answer)
+    return wayback.attach(findings, answers, endpoints)
 
 
 def _recording(
@@ -213,7 +243,9 @@ def replay(
     observations = store.observations_of(row.id)
     resources = store.resources_of(list(observations))
     past = store.past(list(observations), before=row.id)
-    return judged([*resources, *unlinked], observations, past, rules)
+    findings = judged([*resources, *unlinked], observations, past, rules)
+    keys = [(w.url, w.before) for w in wayback.wanted(findings)]
+    return wayback.attach(findings, store.archive_answers(keys))
 
 
 def stored_snapshot(

@@ -48,6 +48,10 @@ LOOKUP_THREADS = 32  # getaddrinfo blocks a thread per lookup; asyncio's default
 ARXIV_PACE = 3.0  # seconds from one arXiv request's end to the next one's start (its terms)
 ARXIV_BATCH = 100  # ids per export-API request (the API allows up to 2000)
 YOUTUBE_SLOW_DOWN = 60.0  # seconds YouTube is left alone after it walls us off
+# The Wayback Machine (providers/wayback.py): its Availability API, and the origin of its
+# CDX server and of the snapshots (one request at a time: issue 11's per-host policy paces them)
+WAYBACK_AVAILABILITY = "https://archive.org/wayback/available"
+WAYBACK_ORIGIN = "https://web.archive.org"
 
 # --- the history -------------------------------------------------------------------------
 BATCH_SIZE = 100  # observations per transaction, written as soon as they are queued
@@ -73,3 +77,5 @@ CELL_PAGE_TITLE = 40  # of the page's own title shown beside a generic catalog t
 CELL_SECTION = 40  # of a section path shown beside a title: its last headings
 CELL_WORD = 20  # an unbroken run longer than this is given a break (U+200B) to wrap at
 CELL_CAUSE = 24  # of what failed, in a "what happened" cell: `404`, `timeout`
+
+ANNOTATIONS = 50  # GitHub annotations printed by a run at most (GitHub keeps 50 a job)

@@ -26,6 +26,7 @@ import click
 
 from linkaudit.audit import AuditResult, run_audit, snapshot_after
 from linkaudit.cli.options import (
+    ANNOTATE_OPTION,
     CATALOG_PATHS,
     CONFIRM_AFTER_OPTION,
     EXIT_ABORTED,
@@ -37,6 +38,7 @@ from linkaudit.cli.options import (
     json_option,
     load_catalog_or_exit,
     one_on_stdout,
+    print_annotations,
     report_option,
 )
 from linkaudit.cli.views import Progress, summary, warnings
@@ -113,6 +115,12 @@ def parse_resolve_option(
     help="Which findings make the exit status 1.",
 )
 @CONFIRM_AFTER_OPTION
+@click.option(
+    "--no-archive",
+    is_flag=True,
+    help="Do not ask the Wayback Machine for archived copies of dead links.",
+)
+@ANNOTATE_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary.")
 def check_command(
     *,
@@ -128,6 +136,8 @@ def check_command(
     allow_private: bool,
     fail_on: str,
     confirm_after: int,
+    no_archive: bool,
+    annotate: bool | None,
     quiet: bool,
 ) -> None:
     """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
@@ -146,6 +156,7 @@ def check_command(
         retries=retries,
         resolve=resolve,
         allow_private=allow_private,
+        archive=not no_archive,
     )
     rules = Rules(confirm_after=confirm_after)
     started = time.monotonic()
@@ -157,6 +168,7 @@ def check_command(
     click.echo(summary(result.observations, time.monotonic() - started), err=to_stderr)
     for line in warnings(result.observations):
         click.echo(f"linkaudit: {line}", err=True)
+    print_annotations(result.findings, annotate, err=to_stderr)
     if any(finding.health in FAIL_ON[fail_on] for finding in result.findings):
         raise SystemExit(EXIT_FINDINGS)
 

@@ -1,6 +1,6 @@
 """The history database's schema, its migrations, and row conversion (for store.py, queries.py).
 
-Schema version 2 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
+Schema version 3 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
 version, each in its own transaction and each setting ``user_version``):
 
     runs          id, started_at, finished_at, state (running|complete|aborted|interrupted),
@@ -11,10 +11,14 @@ version, each in its own transaction and each setting ``user_version``):
                   title, flags (JSON), error, elapsed_ms, etag, last_modified, checked_at,
                   note (2); unique (run_id, url), index (url, run_id)
     baselines     url (pk), title, since, how (first_seen|accepted)
+    archives      url, before (14 digits), archive_url, archive_timestamp (both null: the
+                  Wayback Machine has no live copy before then), asked_at, note;
+                  pk (url, before) (3)
 
     1  the tables above
     2  observations.note: a provider's remark on a live resource (a newer arXiv version),
        which version 1 kept in `error`; moved there for live verdicts
+    3  archives: what the Wayback Machine answered for a dead URL, so that it is asked once
 
 To change the schema, append a migration that ends with ``PRAGMA user_version = N+1``
 and raise SCHEMA_VERSION: older files migrate forward on open, and an older linkaudit
@@ -120,7 +124,24 @@ def m002_observation_notes(db: Database) -> None:
     db.execute("PRAGMA user_version = 2")
 
 
-SCHEMA_VERSION = 2  # = number of registered migrations; each sets user_version
+@MIGRATIONS()
+def m003_archives(db: Database) -> None:
+    _table(db, "archives").create(
+        {
+            "url": str,
+            "before": str,
+            "archive_url": str,
+            "archive_timestamp": str,
+            "asked_at": str,
+            "note": str,
+        },
+        pk=("url", "before"),
+        not_null={"url", "before"},
+    )
+    db.execute("PRAGMA user_version = 3")
+
+
+SCHEMA_VERSION = 3  # = number of registered migrations; each sets user_version
 OBSERVATION_COLUMNS = (
     "run_id, url, verdict, http_status, final_url, hops, title, flags, error, elapsed_ms,"
     " etag, last_modified, checked_at, note"

@@ -4,8 +4,9 @@
     redirected  2xx through temporary redirects only (302, 303, 307)
     moved       2xx through at least one permanent redirect (301, 308) or a meta refresh
     dead        404, 410, or the name does not resolve
-    blocked     401, 403, 429 (after retries), 451, a bot challenge, a Retry-After beyond
-                the cap, or a private address refused by policy: cannot be verified
+    blocked     401, 403, 429 (after retries), 451, 999, a bot challenge, a sign-in wall
+                (login_walls.py: never a move), a Retry-After beyond the cap, or a
+                private address refused by policy: cannot be verified
     error       5xx, other 4xx, timeout, reset, TLS, protocol, redirect loop, too many hops
 
     status_verdict(status)   the one table of what an HTTP error status says (every
@@ -23,6 +24,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from linkaudit.model import FailureKind, Fetched, Flag, Hop, Judgement, Observation, Verdict
+from linkaudit.providers.login_walls import login_wall
 from linkaudit.providers.soft404_rules import bot_wall
 
 PERMANENT = frozenset({301, 308})
@@ -34,6 +36,7 @@ STATUS_VERDICTS: dict[int, tuple[Verdict, tuple[Flag, ...]]] = {
     403: (Verdict.BLOCKED, ()),
     451: (Verdict.BLOCKED, ()),  # unavailable for legal reasons: here, not everywhere
     429: (Verdict.BLOCKED, (Flag.RATE_LIMITED,)),
+    999: (Verdict.BLOCKED, ()),  # LinkedIn's "Request denied" (login_walls.py)
 }
 _OTHER_STATUS: tuple[Verdict, tuple[Flag, ...]] = (Verdict.ERROR, ())
 
@@ -53,6 +56,8 @@ def verdict_of(fetched: Fetched) -> tuple[Verdict, tuple[Flag, ...]]:
     """The verdict and the flags the facts alone justify."""
     if bot_wall(fetched) is not None:
         return Verdict.BLOCKED, (Flag.BOT_CHALLENGE,)
+    if (wall := login_wall(fetched)) is not None:
+        return wall.verdict, wall.flags
     if fetched.failure is not None and fetched.failure in _FAILURES:
         return _FAILURES[fetched.failure]
     status = fetched.status
@@ -74,6 +79,8 @@ def message_of(fetched: Fetched, verdict: Verdict) -> str | None:
     """A short line for a maintainer: why this verdict (None for a plain ok)."""
     if fetched.error:
         return fetched.error
+    if verdict is Verdict.BLOCKED and (wall := login_wall(fetched)) is not None:
+        return wall.reason
     if fetched.status is not None and not 200 <= fetched.status < 300 and fetched.status != 304:
         return f"HTTP {fetched.status}"
     if verdict is Verdict.BLOCKED:

@@ -201,8 +201,8 @@ async def review(
     titled "not found" becomes `soft_dead`; a live answer that merely looks suspicious is
     compared with the host's answer to a random sibling path (probed once per host).
     """
-    if fetched.status is None:
-        return observation
+    if fetched.status is None or Flag.LOGIN_WALL in observation.flags:
+        return observation  # a sign-in page is no page of the site's: nothing to look at
     judgement = classify(observation.url, fetched, expected_title)
     if judgement is not None:
         return corrected(observation, judgement)

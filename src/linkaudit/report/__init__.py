@@ -7,6 +7,8 @@ as a maintainer reads it, and the files it is written to.
     evidence.py   the long facts of a section, as a folded list under its table
     commands.py   the exact commands a section ends with, one function per section
     results.py    render_json, json_file_text: the `--json` document
+    archives.py   a dead resource's Wayback snapshot: its fact and its set-url command
+    annotations.py   render_annotations: GitHub workflow commands, one per row to act on
     escape.py     md_text, md_code, md_link: everything from the web made inert Markdown
     publish.py    writing them: whole files, `-` for standard output, $GITHUB_STEP_SUMMARY
 

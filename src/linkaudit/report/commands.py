@@ -5,7 +5,8 @@
     sh_block(lines) -> str                           one fenced `sh` block, ready to copy
 
 A section's commands come from one small function of a finding (COMMANDS, by health):
-Moved rewrites the catalogued URL to where it went, Title drift accepts the new title.
+Dead points the catalogued URL at its archived copy (archives.py), Moved rewrites it to
+where it went, Title drift accepts the new title.
 Another section gets commands by one more function there. The rows number their
 commands ("command 2"), so the block has nothing but commands: no comments, which an
 interactive zsh (macOS's shell) would run as words.
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 from linkaudit.catalog import set_url_command, url_problem
 from linkaudit.model import Finding, Health
+from linkaudit.report.archives import archive_command
 
 
 def moved(f: Finding) -> str | None:
@@ -42,6 +44,7 @@ def drifted(f: Finding) -> str | None:
 
 
 COMMANDS: dict[Health, Callable[[Finding], str | None]] = {
+    Health.DEAD: archive_command,
     Health.MOVED: moved,
     Health.DRIFTED: drifted,
 }

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from linkaudit import config
 from linkaudit.catalog import dedupe_key, url_problem
 from linkaudit.model import Finding, Flag, Health
+from linkaudit.report.archives import archive_fact
 from linkaudit.report.commands import new_url
 from linkaudit.report.escape import md_code, md_link, md_text
 from linkaudit.report.tables import page_title, was_cut
@@ -52,6 +53,8 @@ def _facts(health: Health, f: Finding) -> list[str]:
     facts += _titles(f)
     if o and o.note:
         facts.append(md_text(o.note))
+    if (archived := archive_fact(f)) is not None:
+        facts.append(archived)
     if health in _DATES:
         facts += [
             f"{what} {day(at)}"

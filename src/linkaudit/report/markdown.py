@@ -45,7 +45,10 @@ SECTIONS = (
         "Dead",
         "Confirmed over several runs. Find the resource's new home (search its title) and "
         "point the catalog at it with `linkaudit catalog set-url URL NEW_URL`, or remove "
-        "the entry at the line under Fix at.",
+        "the entry at the line under Fix at. A row with an archived copy has the Wayback "
+        "Machine's snapshot from before the link died (under Evidence) and the command "
+        "below the table that points the catalog at it "
+        "(`linkaudit catalog set-url --archived` applies every such command).",
     ),
     Section(
         Health.FAILING,

@@ -190,7 +190,8 @@ def cause(o: Observation | None) -> str:
 
 
 def _dead(f: Finding, rules: Rules) -> str:
-    return f"{cause(f.observation)}{SEPARATOR}{_runs(_streak(f, rules))}"
+    archived = f"{SEPARATOR}archived copy" if f.archive else ""
+    return f"{cause(f.observation)}{SEPARATOR}{_runs(_streak(f, rules))}{archived}"
 
 
 def _failing(f: Finding, rules: Rules) -> str:
