@@ -246,3 +246,22 @@ def test_report_and_json_cannot_both_be_stdout(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, [*command, "--report", "-", "--json", "-"])
         assert result.exit_code == 2
         assert "--report and --json cannot both be '-'" in result.output
+
+
+def test_a_stopped_check_says_what_it_left_in_the_history(tmp_path: Path) -> None:
+    """Ctrl-C before the run started, during it, or while archived copies were still being
+    looked up after it completed: three different messages, each true."""
+    from linkaudit.cli.check import _stopped
+    from linkaudit.history import Store
+    from linkaudit.model import Kind, Resource, RunState
+
+    catalog = [Resource("T", "", Kind.WEB, "http://127.0.0.2/x")]
+    with Store.open(tmp_path / "h.db") as store:
+        assert _stopped(store, 0).startswith("nothing was checked")
+        store.start_run(catalog)
+        store.finish_run(RunState.INTERRUPTED)
+        assert "recorded in" in _stopped(store, 0) and "as interrupted" in _stopped(store, 0)
+        store.start_run(catalog)
+        store.finish_run(RunState.COMPLETE)
+        assert _stopped(store, 1).startswith("run 2 is complete")
+        assert _stopped(store, 2).startswith("nothing was checked")

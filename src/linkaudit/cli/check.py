@@ -45,7 +45,7 @@ from linkaudit.cli.views import Progress, summary, warnings
 from linkaudit.errors import NetworkDown, OutputError, StoreError
 from linkaudit.fetch import parse_resolve
 from linkaudit.history import Store
-from linkaudit.model import CheckOptions, Health, Observation, Resource, Rules
+from linkaudit.model import CheckOptions, Health, Observation, Resource, Rules, RunState
 from linkaudit.report import publish
 
 DEFAULTS = CheckOptions()  # the options' defaults are the model's
@@ -222,6 +222,7 @@ def audit(
 ) -> AuditResult:
     """The run, with its progress on stderr; a failed or interrupted run ends the command."""
     tty = sys.stderr.isatty() and not os.environ.get("CI")
+    before = max((r.id for r in store.runs(limit=1)), default=0)
     bar = Progress(total=len({r.url for r in resources if r.url}), tty=tty)
 
     def progress(_observation: Observation) -> None:
@@ -250,12 +251,28 @@ def audit(
         end_progress_line()
         ctrl_c = isinstance(stop, KeyboardInterrupt)
         fail(
-            f"{'interrupted' if ctrl_c else 'terminated'}: the run is recorded in {store.path} as "
-            "interrupted (what it checked is kept for `linkaudit history`, never judged)",
+            f"{'interrupted' if ctrl_c else 'terminated'}: {_stopped(store, before)}",
             EXIT_INTERRUPTED if ctrl_c else EXIT_TERMINATED,
         )
     end_progress_line()
     return result
+
+
+def _stopped(store: Store, before: int) -> str:
+    """What a stopped run left in the store (its runs numbered after `before`): nothing,
+    interrupted, or complete when only the look-up of archived copies was stopped."""
+    latest = [r for r in store.runs(limit=1) if r.id > before]
+    if not latest:
+        return f"nothing was checked, nothing recorded in {store.path}"
+    if latest[0].state is RunState.COMPLETE:
+        return (
+            f"run {latest[0].id} is complete in {store.path}; the archived copies were not "
+            "all looked up (`linkaudit report` writes the report)"
+        )
+    return (
+        f"the run is recorded in {store.path} as interrupted (what it checked is kept "
+        "for `linkaudit history`, never judged)"
+    )
 
 
 async def until_terminated(run: Coroutine[Any, Any, AuditResult]) -> AuditResult:
