@@ -364,6 +364,48 @@ def test_a_304_to_if_modified_since_keeps_the_page_live(simweb: SimWeb, tmp_path
         assert (finding.health, finding.title_drift) == (Health.HEALTHY, False)
 
 
+def test_an_etag_that_cannot_be_sent_back_leaves_the_page_healthy(
+    simweb: SimWeb, tmp_path: Path
+) -> None:
+    """A server's non-ASCII ETag (Latin-1 bytes on the wire) is not kept, so it is never
+    sent back: three runs, three plain GETs, `healthy` every time. (Before, the ETag was
+    stored and the second run's If-None-Match was refused by the client and retried as a
+    protocol error without reaching the server, `error`; the third run, its last live
+    validator gone, asked plainly: failing, then flaky, with two requests in three runs.)"""
+    db = tmp_path / "history.db"
+    url = simweb.on(0, "/cafe", page("Essence of linear algebra", headers={"ETag": '"caf\u00e9"'}))
+    resources = web_resources(url)
+    healths = [audit(simweb, resources, db)[url].health for _ in range(3)]
+    assert healths == [Health.HEALTHY] * 3
+    asked = [s.headers for s in simweb.requests if s.path == "/cafe"]
+    assert len(asked) == 3
+    assert not any("if-none-match" in headers for headers in asked)
+    with Store.open(db) as store:
+        assert {h.observation.etag for h in store.url_history(url)} == {None}
+
+
+def test_a_stored_validator_that_cannot_be_sent_is_left_out(simweb: SimWeb, tmp_path: Path) -> None:
+    """A history written before validators were checked may hold such an ETag: the next
+    run asks without it (and keeps the valid Last-Modified beside it)."""
+    db = tmp_path / "history.db"
+    stamp = "Sun, 01 Nov 2026 06:00:00 GMT"
+    url = simweb.on(0, "/old", page("Essence of linear algebra"))
+    resources = web_resources(url)
+    stored = Observation(
+        url,
+        Verdict.OK,
+        title="Essence of linear algebra",
+        http_status=200,
+        checked_at="2026-11-01T06:00:00Z",
+        etag='"caf\u00e9"',
+        last_modified=stamp,
+    )
+    recorded_run(db, resources, {url: stored})
+    assert audit(simweb, resources, db)[url].health is Health.HEALTHY
+    (headers,) = [s.headers for s in simweb.requests if s.path == "/old"]
+    assert "if-none-match" not in headers and headers["if-modified-since"] == stamp
+
+
 def test_a_possible_wrong_link_is_reported_once(simweb: SimWeb, tmp_path: Path) -> None:
     """The first live round flags a page whose title shares no word with the catalog;
     the next round, the page unchanged, does not repeat it (nor call it a drift)."""

@@ -37,6 +37,7 @@ REFUSAL_BODY_BYTES = 32 * 1024  # of a 401/403/429/503 answer: it may be a bot c
 MAX_HEAD_BYTES = 100 * 1024  # status line and headers, as httpcore allows h11
 READ_BYTES = 64 * 1024  # one socket read, as httpcore
 MAX_REFRESH_DELAY = 10.0  # seconds; a longer meta refresh is a page that reloads
+VALIDATOR_CHARS = 256  # a longer ETag or Last-Modified is not kept, so never sent back
 YOUTUBE_PAGE_BYTES = 3 * 1024 * 1024  # a watch page is ~1-2 MB; its player data is not near the top
 
 # --- connections and names ---------------------------------------------------------------

@@ -5,11 +5,14 @@
     moved       2xx through at least one permanent redirect (301, 308) or a meta refresh
     dead        404, 410, or the name does not resolve
     blocked     401, 403, 429 (after retries), 451, a bot challenge, a Retry-After beyond
-                the cap, or a private address refused by policy: cannot be verified
+                the cap, a private address refused by policy, or a request linkaudit
+                could not send (the site was never asked): cannot be verified
     error       5xx, other 4xx, timeout, reset, TLS, protocol, redirect loop, too many hops
 
     status_verdict(status)   the one table of what an HTTP error status says (every
                              provider asks it: the generic web, YouTube's page, arXiv's)
+    validator(value)         an ETag or Last-Modified worth keeping: one that can be sent
+                             back as a request header (visible ASCII, not too long)
     classify(fetched, ...)   the Observation of a generic page
     observe(url, judgement, fetched, ...)   the Observation a provider's Judgement makes
 
@@ -20,8 +23,10 @@ Soft-404s (a 2xx that says the thing is gone) are classified next, by soft404.py
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from linkaudit.config import VALIDATOR_CHARS
 from linkaudit.model import FailureKind, Fetched, Flag, Hop, Judgement, Observation, Verdict
 from linkaudit.providers.soft404_rules import bot_wall
 
@@ -41,12 +46,24 @@ _FAILURES: dict[FailureKind, tuple[Verdict, tuple[Flag, ...]]] = {
     FailureKind.DNS: (Verdict.DEAD, ()),
     FailureKind.PRIVATE_ADDRESS: (Verdict.BLOCKED, (Flag.PRIVATE_ADDRESS_REFUSED,)),
     FailureKind.RETRY_AFTER_TOO_LONG: (Verdict.BLOCKED, (Flag.RATE_LIMITED,)),
+    FailureKind.UNSENDABLE: (Verdict.BLOCKED, ()),  # never asked: nothing said of the site
 }
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")  # spaces inside
 
 
 def status_verdict(status: int) -> tuple[Verdict, tuple[Flag, ...]]:
     """What a final HTTP status that is neither 2xx, 304 nor a redirect says."""
     return STATUS_VERDICTS.get(status, _OTHER_STATUS)
+
+
+def validator(value: str | None) -> str | None:
+    """`value` (an ETag or a Last-Modified as received) if it can go back to the site as
+    If-None-Match / If-Modified-Since: visible ASCII and at most VALIDATOR_CHARS; else None.
+    One that cannot would be refused by the client (a non-ASCII ETag) or by the site (a
+    header too large), each run again, and the URL would look broken: it is not kept."""
+    if value and len(value) <= VALIDATOR_CHARS and _VISIBLE_ASCII.fullmatch(value):
+        return value
+    return None
 
 
 def verdict_of(fetched: Fetched) -> tuple[Verdict, tuple[Flag, ...]]:
@@ -96,8 +113,8 @@ def classify(fetched: Fetched, *, checked_at: str) -> Observation:
         error=message_of(fetched, verdict),
         elapsed_ms=fetched.elapsed_ms,
         checked_at=checked_at,
-        etag=headers.get("etag"),
-        last_modified=headers.get("last-modified"),
+        etag=validator(headers.get("etag")),
+        last_modified=validator(headers.get("last-modified")),
         before_http=fetched.before_http,
     )
 
