@@ -39,7 +39,7 @@ from linkaudit.model import (
     Verdict,
 )
 from rounds import recorded_run
-from simweb import Reply, SimWeb, page
+from simweb import Reply, SimWeb, html, page
 
 URL = "http://127.0.0.1:9/page"
 RES = [Resource(title="Essence of linear algebra", section="Math", kind=Kind.WEB, url=URL)]
@@ -269,9 +269,10 @@ def audit(web: SimWeb, resources: list[Resource], db: Path, **kw) -> dict[str | 
     """One `check` round: run_audit with the history at `db`; findings by URL."""
     kw.setdefault("resolver", web.resolver({"docs.test": 0}))
     rules = Rules(confirm_after=kw.pop("confirm_after", Rules().confirm_after))
+    options = kw.pop("options", ROUNDS)
     with Store.open(db) as store:
         result = asyncio.run(
-            run_audit(resources, ROUNDS, store=store, rules=rules, sleep=_no_sleep, **kw)
+            run_audit(resources, options, store=store, rules=rules, sleep=_no_sleep, **kw)
         )
     return {f.resource.url: f for f in result.findings}
 
@@ -404,6 +405,20 @@ def test_a_stored_validator_that_cannot_be_sent_is_left_out(simweb: SimWeb, tmp_
     assert audit(simweb, resources, db)[url].health is Health.HEALTHY
     (headers,) = [s.headers for s in simweb.requests if s.path == "/old"]
     assert "if-none-match" not in headers and headers["if-modified-since"] == stamp
+
+
+def test_a_page_whose_body_drips_is_failing_never_healthy(simweb: SimWeb, tmp_path: Path) -> None:
+    """Status and headers at once, then the body a byte a second: nothing of the page is
+    seen in a run, which says `error` ("body stalled"), and its health is `failing` (it
+    was `ok` and `healthy` before, with "body read timed out" and no title)."""
+    db = tmp_path / "history.db"
+    url = simweb.on(0, "/drip", Reply(drip_body=1.0, body=html("Essence of linear algebra")))
+    options = CheckOptions(retries=0, timeout=0.3, allow_private=True)
+    findings = [audit(simweb, web_resources(url), db, options=options)[url] for _ in range(2)]
+    observations = [f.observation for f in findings if f.observation is not None]
+    assert [o.verdict for o in observations] == [Verdict.ERROR, Verdict.ERROR]
+    assert all((o.error or "").startswith("body stalled: ") for o in observations)
+    assert [f.health for f in findings] == [Health.FAILING, Health.FAILING]
 
 
 def test_a_possible_wrong_link_is_reported_once(simweb: SimWeb, tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def test_meta_refresh(content: str, target: str | None) -> None:
 
 def test_gzip_bomb_decodes_to_at_most_the_limit() -> None:
     bomb = gzip.compress(bytes(50_000_000))
-    reader = BodyReader("gzip", 256 * 1024, stop_at_title=True)
+    reader = BodyReader("gzip", 256 * 1024, html=True, stop_at_title=True)
     done = False
     for i in range(0, len(bomb), 65536):
         done = reader.feed(bomb[i : i + 65536])
@@ -97,14 +97,14 @@ def test_gzip_bomb_decodes_to_at_most_the_limit() -> None:
 
 
 def test_html_read_stops_soon_after_the_title() -> None:
-    reader = BodyReader("", 256 * 1024, stop_at_title=True)
+    reader = BodyReader("", 256 * 1024, html=True, stop_at_title=True)
     assert not reader.feed(b"<html><head><title>T</title></head>")
     assert reader.feed(b"x" * 20_000)  # title known and 16 KiB read
     assert reader.size < 64 * 1024
 
 
 def test_unknown_content_encoding_reads_nothing() -> None:
-    reader = BodyReader("br", 1024, stop_at_title=False)
+    reader = BodyReader("br", 1024, html=True, stop_at_title=False)
     assert reader.feed(b"\x1b\x00garbage")
     assert reader.body() == b""
 

@@ -135,9 +135,14 @@ def meta_refresh(text: str) -> str | None:
 
 
 class BodyReader:
-    """Decoded bytes of a streamed body, bounded in decoded size (so gzip bombs stay small)."""
+    """Decoded bytes of a streamed body, bounded in decoded size (so gzip bombs stay small).
 
-    def __init__(self, encoding: str, limit: int, stop_at_title: bool) -> None:
+    `html`: the body is a page, `titled` once its `</title` or `</head` has arrived;
+    `stop_at_title`: reading stops once it is titled and TITLE_SNIPPET is in. `enough`:
+    what arrived can be judged, a page titled or TITLE_SNIPPET long, any other body a
+    byte of it (exchange.py: a body that stalls before that is an error, not the page)."""
+
+    def __init__(self, encoding: str, limit: int, *, html: bool, stop_at_title: bool) -> None:
         encoding = encoding.strip().lower()
         self.decoder: Any = None
         if encoding in {"gzip", "x-gzip"}:
@@ -146,7 +151,8 @@ class BodyReader:
             self.decoder = zlib.decompressobj()
         self.unreadable = encoding not in {"", "identity", "gzip", "x-gzip", "deflate"}
         self.limit = limit
-        self.stop_at_title = stop_at_title
+        self.html = html
+        self.stop_at_title = stop_at_title and html
         self.parts: list[bytes] = []
         self.size = 0
         self.titled = False
@@ -173,12 +179,18 @@ class BodyReader:
     def _take(self, data: bytes) -> None:
         if not data:
             return
-        if self.stop_at_title and not self.titled:
+        if self.html and not self.titled:
             tail = (self.parts[-1][-8:] if self.parts else b"") + data
             lowered = tail.lower()
             self.titled = b"</title" in lowered or b"</head" in lowered
         self.parts.append(data)
         self.size += len(data)
+
+    @property
+    def enough(self) -> bool:
+        if self.html:
+            return self.titled or self.size >= TITLE_SNIPPET
+        return self.size > 0
 
     def body(self) -> bytes:
         return b"".join(self.parts)

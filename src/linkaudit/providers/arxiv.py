@@ -135,6 +135,8 @@ def classify_abs(ref: Paper, fetched: Fetched) -> Judgement:
     if fetched.status >= 400:
         verdict, flags = status_verdict(fetched.status)
         return Judgement(verdict, flags=flags, reason=f"arxiv.org answered {fetched.status}")
+    if fetched.failure is not None:  # a redirect loop, a body that stalled: nothing to read
+        return Judgement(Verdict.ERROR, reason=fetched.error or fetched.failure.value)
     title = citation_title(fetched.body_text)
     if not title:
         return Judgement(Verdict.BLOCKED, reason="abs page without citation_title")

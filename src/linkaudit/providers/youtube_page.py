@@ -209,6 +209,8 @@ def classify_page(kind: Kind, fetched: Fetched) -> Judgement:
     if status >= 400:
         verdict, flags = status_verdict(status)
         return Judgement(verdict, flags=flags, reason=f"YouTube answered {status}")
+    if fetched.failure is not None:  # a redirect loop, a body that stalled: nothing to read
+        return Judgement(Verdict.ERROR, reason=fetched.error or fetched.failure.value)
     if kind is not Kind.YOUTUBE_VIDEO and len(fetched.hops) > 1:
         final = urlsplit(fetched.final_url or "")
         if final.path in ("", "/"):
