@@ -17,6 +17,7 @@ import pytest
 
 from conftest import simweb_private
 from linkaudit.audit import AuditResult, run_audit, snapshot_after, stored_snapshot
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.errors import NetworkDown, StoreError
 from linkaudit.history import Store
 from linkaudit.model import (
@@ -163,6 +164,18 @@ def test_eleven_redirects_is_error_ten_is_fine(simweb: SimWeb) -> None:
     assert too_many.verdict is Verdict.ERROR
     assert "more than 10 redirects" in (too_many.error or "")
     assert found[simweb.url(0, "/s1")].verdict is Verdict.MOVED
+
+
+def test_a_redirect_to_an_overlong_url_is_an_error_said_in_one_short_line(
+    simweb: SimWeb,
+) -> None:
+    """A Location of 9,000 characters (beyond RFC 9110's 8,000) is not followed, stored or
+    shown whole: the redirect is unusable, and the error quotes the start of it."""
+    url = simweb.on(0, "/far", Reply(301, location="/" + "x" * 9000))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.hops) == (Verdict.ERROR, (Hop(url, 301),))
+    assert (obs.error or "").startswith("redirect to an unusable URL: '/xxx")
+    assert len(obs.error or "") == REMOTE_TEXT_CHARS
 
 
 def test_429_retry_after_is_waited_for_then_ok(simweb: SimWeb) -> None:

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from linkaudit import __version__
 from linkaudit.audit import run_audit
 from linkaudit.cli import main
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.errors import NetworkDown
 from linkaudit.history import Store, previous_of
 from linkaudit.history.schema import SCHEMA_VERSION
@@ -419,6 +420,40 @@ def test_a_page_whose_body_drips_is_failing_never_healthy(simweb: SimWeb, tmp_pa
     assert [o.verdict for o in observations] == [Verdict.ERROR, Verdict.ERROR]
     assert all((o.error or "").startswith("body stalled: ") for o in observations)
     assert [f.health for f in findings] == [Health.FAILING, Health.FAILING]
+
+
+def two_rounds_cpu(web: SimWeb, db: Path, first: str, then: str) -> tuple[float, list[Finding]]:
+    """Two rounds, each with 20 pages that answer after 0.5 s (20 at a time, 2 s allowed)
+    beside one page titled `first`, then `then`: (process CPU seconds, all findings)."""
+    slow = [web.on(1, f"/slow{i}", page(f"Slow page {i}", delay=0.5)) for i in range(20)]
+    titled = web.on(0, f"/titled{len(first)}", page(first), page(then))
+    resources = web_resources(titled, *slow)
+    options = CheckOptions(retries=0, timeout=2.0, per_host=20, allow_private=True)
+    started = time.process_time()
+    rounds = [audit(web, resources, db, options=options) for _ in range(2)]
+    return time.process_time() - started, [f for found in rounds for f in found.values()]
+
+
+def test_a_million_character_title_costs_what_an_ordinary_one_does(
+    simweb: SimWeb, tmp_path: Path
+) -> None:
+    """A page whose title is 1,000,000 characters (and changes between runs, so that the
+    second run compares it with its baseline) beside 20 slow pages: every slow page is
+    `ok` in both runs, and the two runs take within a second of the CPU of the same two
+    runs with an ordinary title (the title is cut to REMOTE_TEXT_CHARS where it is read;
+    before, the comparison of two long titles took minutes)."""
+    first, then = "Essence of linear algebra lecture ", "Cooking with Julia "
+    huge, other = ((words * 40_000)[:1_000_000] for words in (first, then))
+    long_cpu, long_run = two_rounds_cpu(simweb, tmp_path / "long.db", huge, other)
+    plain_cpu, plain_run = two_rounds_cpu(simweb, tmp_path / "plain.db", first, then)
+    for findings in (long_run, plain_run):
+        observations = [f.observation for f in findings if f.observation is not None]
+        slow = [o for o in observations if "/slow" in o.url]
+        assert len(slow) == 40 and {o.verdict for o in slow} == {Verdict.OK}
+    titled = [f for f in long_run if "/titled" in (f.resource.url or "")]
+    assert all(len(f.observation.title or "") <= REMOTE_TEXT_CHARS for f in titled if f.observation)
+    assert titled[-1].health is Health.DRIFTED  # the new title is still told apart
+    assert abs(long_cpu - plain_cpu) < 1.0, (long_cpu, plain_cpu)
 
 
 def test_a_possible_wrong_link_is_reported_once(simweb: SimWeb, tmp_path: Path) -> None:

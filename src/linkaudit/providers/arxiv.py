@@ -32,6 +32,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.catalog.urls import Paper, arxiv_paper
 from linkaudit.config import ARXIV_BATCH, ARXIV_PACE
+from linkaudit.fetch.html import off_loop
 from linkaudit.model import (
     CheckOptions,
     Fetched,
@@ -257,7 +258,7 @@ class ArxivProvider:
                 ctx.emit(_observation(url, judgement, answer, ctx, each_ms, on_page=False))
                 continue
             page = await self._abs_page(url, ref, ctx, pages)
-            judgement = classify_abs(ref, page)
+            judgement = await off_loop(len(page.body_text), classify_abs, ref, page)
             if feed is not None and not feed.error and judgement.verdict is Verdict.DEAD:
                 said = f"{ref.ident} is not in the arXiv API's answer, and {judgement.reason}"
                 judgement = replace(judgement, reason=said)

@@ -13,12 +13,17 @@
                              provider asks it: the generic web, YouTube's page, arXiv's)
     validator(value)         an ETag or Last-Modified worth keeping: one that can be sent
                              back as a request header (visible ASCII, not too long)
+    bounded(text)            remote text as an Observation keeps it (REMOTE_TEXT_CHARS)
     classify(fetched, ...)   the Observation of a generic page
     observe(url, judgement, fetched, ...)   the Observation a provider's Judgement makes
 
 A bot challenge is known by its `cf-mitigated: challenge` header or, on a 403/429/503
 (whose head the Fetcher reads), by the challenge page's own markers (soft404_rules.bot_wall).
 Soft-404s (a 2xx that says the thing is gone) are classified next, by soft404.py.
+
+Every Observation is made here (classify, observe, corrected), and here its title, error
+and note, remote text all three, are cut to REMOTE_TEXT_CHARS before they are stored,
+judged or shown.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from linkaudit.config import VALIDATOR_CHARS
+from linkaudit.config import REMOTE_TEXT_CHARS, VALIDATOR_CHARS
 from linkaudit.model import FailureKind, Fetched, Flag, Hop, Judgement, Observation, Verdict
 from linkaudit.providers.soft404_rules import bot_wall
+from linkaudit.text import cut
 
 PERMANENT = frozenset({301, 308})
 TEMPORARY = frozenset({302, 303, 307})
@@ -54,6 +60,12 @@ _VISIBLE_ASCII = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")  # space
 def status_verdict(status: int) -> tuple[Verdict, tuple[Flag, ...]]:
     """What a final HTTP status that is neither 2xx, 304 nor a redirect says."""
     return STATUS_VERDICTS.get(status, _OTHER_STATUS)
+
+
+def bounded(text: str | None) -> str | None:
+    """Remote text (a title, a site's words in a reason) as an Observation keeps it: one
+    line of at most REMOTE_TEXT_CHARS."""
+    return cut(text, REMOTE_TEXT_CHARS) if text else text
 
 
 def validator(value: str | None) -> str | None:
@@ -102,15 +114,16 @@ def classify(fetched: Fetched, *, checked_at: str) -> Observation:
     """One Observation for one fetch: verdict, final URL, hops, title, flags."""
     verdict, flags = verdict_of(fetched)
     headers = fetched.headers
+    answered = 200 <= (fetched.status or 0) < 300
     return Observation(
         url=fetched.url,
         verdict=verdict,
         final_url=fetched.final_url,
         http_status=fetched.status,
         hops=fetched.hops,
-        title=fetched.title if 200 <= (fetched.status or 0) < 300 else None,  # not an error page's
+        title=bounded(fetched.title) if answered else None,  # not an error page's
         flags=flags,
-        error=message_of(fetched, verdict),
+        error=bounded(message_of(fetched, verdict)),
         elapsed_ms=fetched.elapsed_ms,
         checked_at=checked_at,
         etag=validator(headers.get("etag")),
@@ -138,10 +151,10 @@ def observe(
         final_url=final_url,
         http_status=fetched.status,
         hops=hops,
-        title=judgement.title,
+        title=bounded(judgement.title),
         flags=judgement.flags,
-        error=None if live else judgement.reason,
-        note=judgement.reason if live else None,
+        error=None if live else bounded(judgement.reason),
+        note=bounded(judgement.reason) if live else None,
         elapsed_ms=elapsed_ms,
         checked_at=checked_at,
         before_http=fetched.before_http,
@@ -152,4 +165,6 @@ def corrected(observation: Observation, judgement: Judgement) -> Observation:
     """An observation as a second look corrects it: the new verdict, the flags added, the
     reason said (soft404.py's rules only ever condemn or block: the reason is an error)."""
     flags = tuple(dict.fromkeys((*observation.flags, *judgement.flags)))
-    return replace(observation, verdict=judgement.verdict, flags=flags, error=judgement.reason)
+    return replace(
+        observation, verdict=judgement.verdict, flags=flags, error=bounded(judgement.reason)
+    )

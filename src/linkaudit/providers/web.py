@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from linkaudit.model import Fetched, Observation, Previous, Resource
 from linkaudit.providers import soft404
 from linkaudit.providers.base import CheckContext
-from linkaudit.providers.classify import classify, validator
+from linkaudit.providers.classify import bounded, classify, validator
 
 
 def by_host(urls: Iterable[str]) -> dict[str, deque[str]]:
@@ -81,7 +81,7 @@ class WebProvider:
         fetched = await ctx.fetcher.fetch(url, headers=conditional_headers(previous))
         observation = classify(fetched, checked_at=ctx.now())
         if fetched.status == 304 and previous is not None:
-            observation = replace(observation, title=previous.title)
+            observation = replace(observation, title=bounded(previous.title))
         ctx.emit(await self.review(observation, fetched, title, ctx, probes))
 
     async def review(
