@@ -209,6 +209,14 @@ def test_a_deeply_nested_head_is_parsed_while_the_event_loop_runs() -> None:
     assert longest < on_the_loop / 3, (longest, on_the_loop)
 
 
+def test_a_head_with_nothing_a_parser_could_call_a_title_is_not_parsed() -> None:
+    """50,000 unclosed <div>s and no title: parsing them took 2.7 s of CPU for nothing."""
+    started = time.process_time()
+    assert title_of("<!doctype html><html><head><!-- x -->" + "<div>" * 50_000) is None
+    assert time.process_time() - started < 0.5
+    assert title_of('<!-- x --><meta name="twitter:title" content="Bird">') == "Bird"
+
+
 def test_a_small_head_is_parsed_in_place() -> None:
     """No thread for an ordinary head: off_loop runs small work where it stands."""
     calls: list[str] = []

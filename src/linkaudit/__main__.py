@@ -10,7 +10,9 @@ nothing swallows it on its way up, and click lets it pass (click turns KeyboardI
 into "Aborted!" and exit 1); each `with` it crosses is left as on any error (a run in
 the history is marked interrupted, a file being replaced is left as it was). While a
 check's requests are out, cli/check.py cancels the run instead and says what was kept.
-A signal ignored when linkaudit starts (SIGINT, for a shell's background job) stays so.
+A signal ignored when linkaudit starts (SIGINT, for a shell's background job) stays so;
+once the command has ended, both are ignored (a signal while the interpreter shuts down
+killed it without a word, exit -15, after a complete run).
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ def main() -> None:
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _stop)
     try:
-        from linkaudit.cli import main as command  # noqa: PLC0415 - after the handlers
+        try:
+            from linkaudit.cli import main as command  # noqa: PLC0415 - after the handlers
 
-        command(prog_name="linkaudit")
+            command(prog_name="linkaudit")
+        finally:  # over: a later signal changes nothing, and cuts no line in half
+            for signum in SIGNALS:
+                signal.signal(signum, signal.SIG_IGN)
     except Stopped as stopped:
-        for signum in SIGNALS:  # a second signal must not cut the line in half
-            signal.signal(signum, signal.SIG_IGN)
         try:
             sys.stderr.write(f"linkaudit: {stopped}\n")
             sys.stderr.flush()

@@ -51,6 +51,9 @@ _PLAIN_HEAD = re.compile(  # text, a doctype, tags with well-quoted attributes; 
 )
 
 
+_META_TITLES = ("og:title", "twitter:title")
+
+
 def charset_of(body: bytes, content_type: str | None) -> str | None:
     """The declared encoding: the Content-Type header wins, then a <meta> in the first 2 KiB."""
     for found in (
@@ -126,12 +129,14 @@ def _plain_title(head: str) -> str | None:
 
 
 def _parsed_title(head: str) -> str | None:
+    if "<title" not in head.lower() and not any(name in head for name in _META_TITLES):
+        return None  # nothing the parser could find (and a hostile head costs it seconds)
     tree = LexborHTMLParser(head)
     node = tree.css_first("title")
     title = _clean(node.text(deep=True)) if node is not None else None
     if title:
         return title
-    for selector in ('meta[property="og:title"]', 'meta[name="twitter:title"]'):
+    for selector in ('meta[property="og:title"]', 'meta[name="twitter:title"]'):  # _META_TITLES
         meta = tree.css_first(selector)
         if meta is not None:
             content = _clean(meta.attributes.get("content"))
