@@ -259,13 +259,13 @@ def test_slow_drip_of_headers_is_error_within_the_deadline(simweb: SimWeb) -> No
 def test_a_body_that_stalls_before_its_title_is_an_error_retried_like_a_timeout(
     simweb: SimWeb,
 ) -> None:
-    """Status and headers at once, then the body a byte every 0.5 s: in the 0.3 s of an
+    """Status and headers at once, then the body a byte every 0.5 s: in the 0.2 s of an
     attempt nothing of the page arrives (no title, not the end of its head). No page was
     seen, so no `ok`: `error` ("body stalled"), and asked again as after a timeout."""
     url = simweb.on(0, "/dripbody", Reply(drip_body=0.5, body=html("Slow page", body="x" * 50)))
     waits = Waits()
     started = time.monotonic()
-    options = CheckOptions(timeout=0.3, deadline=3.0, retries=1)
+    options = CheckOptions(timeout=0.2, deadline=3.0, retries=1)
     obs = one(simweb, url, options=options, waits=waits)
     assert (obs.verdict, obs.http_status, obs.title) == (Verdict.ERROR, 200, None)
     assert (obs.error or "").startswith("body stalled: ")
@@ -279,7 +279,7 @@ def test_a_body_that_stalls_after_its_title_keeps_its_verdict(simweb: SimWeb) ->
     body = html("Slow page", body="x" * 50)
     titled = body.index("</title>") + len("</title>")
     url = simweb.on(0, "/late", Reply(drip_body=0.5, drip_from=titled, body=body))
-    obs = one(simweb, url, options=CheckOptions(timeout=0.3, deadline=3.0, retries=1))
+    obs = one(simweb, url, options=CheckOptions(timeout=0.2, deadline=3.0, retries=1))
     assert (obs.verdict, obs.http_status, obs.title) == (Verdict.OK, 200, "Slow page")
     assert obs.error == "body read timed out"
     assert simweb.hits(0, "/late") == 1

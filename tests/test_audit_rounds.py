@@ -414,7 +414,7 @@ def test_a_page_whose_body_drips_is_failing_never_healthy(simweb: SimWeb, tmp_pa
     was `ok` and `healthy` before, with "body read timed out" and no title)."""
     db = tmp_path / "history.db"
     url = simweb.on(0, "/drip", Reply(drip_body=1.0, body=html("Essence of linear algebra")))
-    options = CheckOptions(retries=0, timeout=0.3, allow_private=True)
+    options = CheckOptions(retries=0, timeout=0.2, allow_private=True)
     findings = [audit(simweb, web_resources(url), db, options=options)[url] for _ in range(2)]
     observations = [f.observation for f in findings if f.observation is not None]
     assert [o.verdict for o in observations] == [Verdict.ERROR, Verdict.ERROR]

@@ -451,7 +451,7 @@ def pieces(words: list[str]) -> st.SearchStrategy[str]:
 
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,  # the machine is shared: a slow example is no failure
     database=None,  # no .hypothesis directory left in the work tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

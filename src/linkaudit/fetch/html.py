@@ -49,9 +49,7 @@ _PLAIN_HEAD = re.compile(  # text, a doctype, tags with well-quoted attributes; 
     r"(?:\s++[^\s\"'<>/=]++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s\"'<>]++))?+)*+\s*+/?>)*+",
     re.IGNORECASE,
 )
-
-
-_META_TITLES = ("og:title", "twitter:title")
+_META_TITLES = ("og:title", "twitter:title")  # what the parser looks for beside <title>
 
 
 def charset_of(body: bytes, content_type: str | None) -> str | None:
@@ -136,7 +134,7 @@ def _parsed_title(head: str) -> str | None:
     title = _clean(node.text(deep=True)) if node is not None else None
     if title:
         return title
-    for selector in ('meta[property="og:title"]', 'meta[name="twitter:title"]'):  # _META_TITLES
+    for selector in ('meta[property="og:title"]', 'meta[name="twitter:title"]'):
         meta = tree.css_first(selector)
         if meta is not None:
             content = _clean(meta.attributes.get("content"))
