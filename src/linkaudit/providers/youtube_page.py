@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.model import Fetched, Flag, Judgement, Kind, Verdict
 from linkaudit.providers.classify import status_verdict
-from linkaudit.text import plain
+from linkaudit.text import cut, plain
 
 CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
 SORRY_HOSTS = frozenset({"google.com", "www.google.com", "ipv4.google.com", "ipv6.google.com"})
@@ -154,6 +155,7 @@ def playability(body: str) -> Playability | None:
         text_of(error_screen.get("subreason")),
     ]
     reason = " — ".join(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+    reason = cut(reason, REMOTE_TEXT_CHARS)  # remote text: matched by the patterns below
     details = player.get("videoDetails") or {}
     title = details.get("title") if isinstance(details, dict) else None
     return Playability(str(status_node.get("status") or ""), reason, title or None)
@@ -174,7 +176,8 @@ def alerts(body: str) -> list[Alert]:
             continue
         for renderer in wrapper.values():
             if isinstance(renderer, dict) and renderer.get("type"):
-                found.append(Alert(str(renderer["type"]), text_of(renderer.get("text"))))
+                text = cut(text_of(renderer.get("text")), REMOTE_TEXT_CHARS)
+                found.append(Alert(str(renderer["type"]), text))
     return found
 
 
