@@ -423,12 +423,12 @@ def test_a_page_whose_body_drips_is_failing_never_healthy(simweb: SimWeb, tmp_pa
 
 
 def two_rounds_cpu(web: SimWeb, db: Path, first: str, then: str) -> tuple[float, list[Finding]]:
-    """Two rounds, each with 20 pages that answer after 0.25 s (20 at a time, 1.5 s
-    allowed) beside one page titled `first`, then `then`: (process CPU seconds, findings)."""
-    slow = [web.on(1, f"/slow{i}", page(f"Slow page {i}", delay=0.25)) for i in range(20)]
+    """Two rounds, each with 20 pages that answer after 0.15 s (20 at a time, 1 s allowed)
+    beside one page titled `first`, then `then`: (process CPU seconds, findings)."""
+    slow = [web.on(1, f"/slow{i}", page(f"Slow page {i}", delay=0.15)) for i in range(20)]
     titled = web.on(0, f"/titled{len(first)}", page(first), page(then))
     resources = web_resources(titled, *slow)
-    options = CheckOptions(retries=0, timeout=1.5, per_host=20, allow_private=True)
+    options = CheckOptions(retries=0, timeout=1.0, per_host=20, allow_private=True)
     started = time.process_time()
     rounds = [audit(web, resources, db, options=options) for _ in range(2)]
     return time.process_time() - started, [f for found in rounds for f in found.values()]
