@@ -16,15 +16,20 @@ loopback, instead of going out. A test about the archive points it at the simula
 
 `simweb_private` counts only 127.0.0.1 (and the usual private ranges) as private, so the
 simulated hosts (127.0.0.2+) pass as "public" and the private-address guard stays testable.
+
+Hypothesis keeps its caches in the system's temporary directory, not in the work tree
+(as `-p no:cacheprovider` keeps pytest's).
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -33,6 +38,7 @@ from linkaudit.fetch.names import NameNotResolved, is_ip, is_private
 from simweb import SimWeb
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "linkaudit-hypothesis")
 
 
 @pytest.fixture(autouse=True)

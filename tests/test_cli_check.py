@@ -164,9 +164,10 @@ def test_report_command_unwritable_output_is_one_line(simweb: SimWeb, tmp_path: 
 # --- Ctrl-C ---------------------------------------------------------------------------------
 
 # SIGINT's default handler restored: a shell starts background jobs with SIGINT ignored
+# (moments other than the requests: test_main.py)
 AS_AT_A_TERMINAL = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "from linkaudit.cli import main; main(prog_name='linkaudit')"
+    "from linkaudit.__main__ import main; main()"
 )
 
 

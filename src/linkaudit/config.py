@@ -37,7 +37,13 @@ REFUSAL_BODY_BYTES = 32 * 1024  # of a 401/403/429/503 answer: it may be a bot c
 MAX_HEAD_BYTES = 100 * 1024  # status line and headers, as httpcore allows h11
 READ_BYTES = 64 * 1024  # one socket read, as httpcore
 MAX_REFRESH_DELAY = 10.0  # seconds; a longer meta refresh is a page that reloads
+VALIDATOR_CHARS = 256  # a longer ETag or Last-Modified is not kept, so never sent back
 YOUTUBE_PAGE_BYTES = 3 * 1024 * 1024  # a watch page is ~1-2 MB; its player data is not near the top
+
+# --- how much work one page may cause ----------------------------------------------------
+REMOTE_TEXT_CHARS = 300  # a title, or a site's words in a message, cut to this before use
+MAX_URL_CHARS = 8000  # a redirect to a longer URL is unusable (RFC 9110 asks for 8000 octets)
+ON_LOOP_CHARS = 8 * 1024  # a larger page is parsed in a worker thread, off the event loop
 
 # --- connections and names ---------------------------------------------------------------
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request

@@ -144,6 +144,7 @@ class FailureKind(StrEnum):
     PRIVATE_ADDRESS = "private_address"  # refused by policy, see --allow-private
     RETRY_AFTER_TOO_LONG = "retry_after_too_long"
     PROTOCOL = "protocol"  # malformed HTTP
+    UNSENDABLE = "unsendable"  # linkaudit refused to send its own request: the site not asked
     INVALID_URL = "invalid_url"
 
 

@@ -5,7 +5,9 @@ Wiring only.
 Every file the run must write is tried before the first request, so a bad --db,
 --report or --json costs no run. Ctrl-C ends the run `interrupted` in the database
 (history/recorder.py) and exits 130 with one line; SIGTERM (a CI job cancelled) does the
-same and exits 143.
+same and exits 143. While the requests are out, either signal cancels the run (so the
+history records what was checked); before and after, it raises errors.Stopped
+(__main__.py), which ends the command in one line as well.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from linkaudit.cli.options import (
     report_option,
 )
 from linkaudit.cli.views import Progress, summary, warnings
-from linkaudit.errors import NetworkDown, OutputError, StoreError
+from linkaudit.errors import NetworkDown, OutputError, Stopped, StoreError
 from linkaudit.fetch import parse_resolve
 from linkaudit.history import Store
 from linkaudit.model import CheckOptions, Health, Observation, Resource, Rules, RunState
@@ -188,11 +190,12 @@ def publish_run(
         publish.publish_check(snap, report_path=report_path, json_path=json_path, env=os.environ)
     except (StoreError, OutputError) as error:
         fail(f"{error} (run {result.run_id} is recorded: `linkaudit report` writes it again)")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped) as stop:
+        how, status = _how(stop)
         fail(
-            f"interrupted while writing the report; run {result.run_id} is complete in "
+            f"{how} while writing the report; run {result.run_id} is complete in "
             f"{store.path} (`linkaudit report` writes it again)",
-            EXIT_INTERRUPTED,
+            status,
         )
 
 
@@ -236,7 +239,7 @@ def audit(
 
     try:
         result = asyncio.run(
-            until_terminated(
+            until_stopped(
                 run_audit(resources, options, store=store, rules=rules, progress=progress)
             )
         )
@@ -247,12 +250,12 @@ def audit(
         except OutputError as unwritable:
             click.echo(f"linkaudit: {unwritable}", err=True)
         fail(str(error), EXIT_ABORTED)
-    except (KeyboardInterrupt, asyncio.CancelledError) as stop:
+    except (KeyboardInterrupt, asyncio.CancelledError, Stopped) as stop:
         end_progress_line()
-        ctrl_c = isinstance(stop, KeyboardInterrupt)
+        how, status = _how(stop)
         fail(
-            f"{'interrupted' if ctrl_c else 'terminated'}: {_stopped(store, before)}",
-            EXIT_INTERRUPTED if ctrl_c else EXIT_TERMINATED,
+            f"{how}: {_stopped(store, before)}",
+            status,
         )
     end_progress_line()
     return result
@@ -275,14 +278,40 @@ def _stopped(store: Store, before: int) -> str:
     )
 
 
-async def until_terminated(run: Coroutine[Any, Any, AuditResult]) -> AuditResult:
-    """`run`, cancelled by SIGTERM as asyncio cancels it on Ctrl-C, so that the history
-    records what was checked and marks the run interrupted before the process ends."""
+def _how(stop: BaseException) -> tuple[str, int]:
+    """What stopped the command, and its exit status (a bare cancellation: SIGTERM's)."""
+    if isinstance(stop, Stopped):
+        return str(stop), stop.status
+    if isinstance(stop, KeyboardInterrupt):
+        return "interrupted", EXIT_INTERRUPTED
+    return "terminated", EXIT_TERMINATED
+
+
+async def until_stopped(run: Coroutine[Any, Any, AuditResult]) -> AuditResult:
+    """`run`, cancelled by Ctrl-C or SIGTERM (then Stopped), so that the history records
+    what was checked and marks the run interrupted before the process ends. The Python
+    handlers the signals had (asyncio.run's, __main__.py's) are theirs again after."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
-    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    stopped: list[int] = []
+
+    def stop(signum: int) -> None:
+        stopped.append(signum)
+        task.cancel()
+
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum, handler in handlers.items():
+        if handler is not signal.SIG_IGN:
+            loop.add_signal_handler(signum, stop, signum)
     try:
         return await run
+    except asyncio.CancelledError:
+        if stopped:
+            raise Stopped(stopped[0]) from None
+        raise
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        for signum, handler in handlers.items():
+            if handler is not signal.SIG_IGN:
+                loop.remove_signal_handler(signum)
+                signal.signal(signum, signal.SIG_DFL if handler is None else handler)

@@ -6,6 +6,11 @@
 The body of a 2xx answer is read up to `limit` (an HTML page stops early once its title
 is known), the head of a 401/403/429/503 answer (REFUSAL_BODY_BYTES: it may be a bot
 challenge). One timer (`until`) bounds the whole exchange, headers and body together.
+
+A 2xx body that stalls (or is cut short) before enough of it arrived to judge the page
+(BodyReader.enough: its title, or the end of its head) is a failure of the exchange, a
+timeout or a reset retried as such, whatever its status said; one that stalls later
+keeps what came, and says what went wrong in `error`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from linkaudit.fetch.html import BodyReader, is_html
 from linkaudit.fetch.retry import Outcome
 from linkaudit.fetch.transport import Response, Router
 from linkaudit.model import FailureKind
+from linkaudit.text import plural
 
 DEFAULT_HEADERS = {
     "User-Agent": USER_AGENT,
@@ -50,6 +56,7 @@ async def exchange(
     response: Response | None = None
     reader: BodyReader | None = None
     error = None
+    failure = None
     try:  # one timer for the whole attempt: headers and body
         async with asyncio.timeout_at(until):
             response = await router.get(url, request_headers, timeouts)
@@ -70,16 +77,29 @@ async def exchange(
                 before = not reached
             return Outcome(failure=kind, error=describe(exc, kind), before_http=before)
         error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
+        if reader is not None and not reader.enough and 200 <= response.status_code < 300:
+            failure, error = _stalled(reader, exc)
     finally:
         if response is not None:
             await response.aclose()
     assert response is not None
     body = reader.body() if reader is not None else b""
     answer = dict(response.headers.items())  # lower-case names, repeats joined by ", "
-    return Outcome(status=response.status_code, headers=answer, body=body, error=error)
+    return Outcome(
+        status=response.status_code, headers=answer, body=body, failure=failure, error=error
+    )
 
 
 def _reader(response: Response, limit: int, stop_at_title: bool) -> BodyReader:
-    content_type = response.headers.get("content-type")
-    stop = stop_at_title and is_html(content_type)
-    return BodyReader(response.headers.get("content-encoding", ""), limit, stop)
+    html = is_html(response.headers.get("content-type"))
+    encoding = response.headers.get("content-encoding", "")
+    return BodyReader(encoding, limit, html=html, stop_at_title=stop_at_title)
+
+
+def _stalled(reader: BodyReader, exc: BaseException) -> tuple[FailureKind, str]:
+    """The failure a body that stopped too early is: a timeout, or the reset it was."""
+    kind, _ = failure_of(exc)
+    got = f"{plural(reader.size, 'byte')} of the page, not its title," if reader.size else "nothing"
+    if kind is FailureKind.TIMEOUT:
+        return kind, f"body stalled: {got} arrived in time"
+    return kind, f"body cut short: {got} arrived ({exc})"

@@ -25,10 +25,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from linkaudit.catalog.urls import youtube_item
 from linkaudit.config import YOUTUBE_PAGE_BYTES, YOUTUBE_SLOW_DOWN
+from linkaudit.fetch.html import off_loop
 from linkaudit.fetch.retry import retry_after
 from linkaudit.model import Fetched, Flag, Judgement, Kind, Observation, Resource, Verdict
 from linkaudit.providers.base import CheckContext
-from linkaudit.providers.classify import observe
+from linkaudit.providers.classify import bounded, observe
 from linkaudit.providers.youtube_page import classify_page, page_wall
 
 CANONICAL_HOST = "www.youtube.com"
@@ -132,7 +133,7 @@ class YouTubeProvider:
 
     async def _check_one(self, url: str, ctx: CheckContext) -> None:
         if self._wall is not None:
-            said = f"not asked: {self._wall.reason}"
+            said = bounded(f"not asked: {self._wall.reason}")
             flags = self._wall.flags
             ctx.emit(
                 Observation(url, Verdict.BLOCKED, flags=flags, error=said, checked_at=ctx.now())
@@ -181,7 +182,8 @@ class YouTubeProvider:
             max_body_bytes=YOUTUBE_PAGE_BYTES,
             stop_at_title=False,
         )
-        judgement = classify_page(tgt.kind, page)
+        # a page is ~1-2 MB: read off the loop (youtube_page.embedded_json lets the GIL go)
+        judgement = await off_loop(len(page.body_text), classify_page, tgt.kind, page)
         if judgement.verdict is Verdict.OK and "embedding" in hint and not judgement.flags:
             judgement = replace(judgement, flags=(Flag.EMBED_DISABLED,))
         return page, judgement, True, spent + page.elapsed_ms
