@@ -28,7 +28,8 @@ of its own for the bench (`python tests/simweb.py --hosts 50 --latency 0.05`).
 
 A Reply can misbehave: `hang=True` (never answers), `close=True` (closes without a
 response), `drip=0.5` (status line and headers one byte every 0.5 s), `drip_body=0.5`
-(headers at once, then the body one byte every 0.5 s), `size=N` (a body of N bytes,
+(headers at once, then the body one byte every 0.5 s; with `drip_from=N` its first N
+bytes at once), `size=N` (a body of N bytes,
 streamed, never held in memory), `gzip_bomb=N` (gzip of N zero bytes, with
 Content-Encoding: gzip), `delay=0.05` (wait before answering). Unprogrammed paths get 404.
 `SimWeb(tls=server_context)` serves HTTPS instead (see test_fetch_fetcher.py for a certificate).
@@ -79,6 +80,7 @@ class Reply:
     close: bool = False
     drip: float = 0.0
     drip_body: float = 0.0
+    drip_from: int = 0
     size: int = 0
     gzip_bomb: int = 0
 
@@ -254,7 +256,8 @@ class SimWeb:
                 await writer.drain()
                 sent += len(part)
         elif reply.drip_body:
-            for i in range(len(body)):
+            writer.write(body[: reply.drip_from])
+            for i in range(reply.drip_from, len(body)):
                 writer.write(body[i : i + 1])
                 await writer.drain()
                 await asyncio.sleep(reply.drip_body)

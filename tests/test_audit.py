@@ -17,6 +17,7 @@ import pytest
 
 from conftest import simweb_private
 from linkaudit.audit import AuditResult, run_audit, snapshot_after, stored_snapshot
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.errors import NetworkDown, StoreError
 from linkaudit.history import Store
 from linkaudit.model import (
@@ -165,6 +166,18 @@ def test_eleven_redirects_is_error_ten_is_fine(simweb: SimWeb) -> None:
     assert found[simweb.url(0, "/s1")].verdict is Verdict.MOVED
 
 
+def test_a_redirect_to_an_overlong_url_is_an_error_said_in_one_short_line(
+    simweb: SimWeb,
+) -> None:
+    """A Location of 9,000 characters (beyond RFC 9110's 8,000) is not followed, stored or
+    shown whole: the redirect is unusable, and the error quotes the start of it."""
+    url = simweb.on(0, "/far", Reply(301, location="/" + "x" * 9000))
+    obs = one(simweb, url)
+    assert (obs.verdict, obs.hops) == (Verdict.ERROR, (Hop(url, 301),))
+    assert (obs.error or "").startswith("redirect to an unusable URL: '/xxx")
+    assert len(obs.error or "") == REMOTE_TEXT_CHARS
+
+
 def test_429_retry_after_is_waited_for_then_ok(simweb: SimWeb) -> None:
     """The wait really happens: the server sees the second request >= 1 s after the first."""
     url = simweb.on(0, "/busy", Reply(429, headers={"Retry-After": "1"}), page("Finally"))
@@ -252,13 +265,33 @@ def test_slow_drip_of_headers_is_error_within_the_deadline(simweb: SimWeb) -> No
     assert time.monotonic() - started < 3.0
 
 
-def test_slow_drip_of_the_body_keeps_what_came_and_does_not_stall(simweb: SimWeb) -> None:
-    url = simweb.on(0, "/dripbody", Reply(drip_body=0.2, body=html("Slow page", body="x" * 50)))
+def test_a_body_that_stalls_before_its_title_is_an_error_retried_like_a_timeout(
+    simweb: SimWeb,
+) -> None:
+    """Status and headers at once, then the body a byte every 0.5 s: in the 0.2 s of an
+    attempt nothing of the page arrives (no title, not the end of its head). No page was
+    seen, so no `ok`: `error` ("body stalled"), and asked again as after a timeout."""
+    url = simweb.on(0, "/dripbody", Reply(drip_body=0.5, body=html("Slow page", body="x" * 50)))
+    waits = Waits()
     started = time.monotonic()
-    obs = one(simweb, url, options=CheckOptions(timeout=0.5, deadline=1.5))
-    assert (obs.verdict, obs.http_status) == (Verdict.OK, 200)  # the page is there
-    assert "body" in (obs.error or "")
-    assert time.monotonic() - started < 3.0
+    options = CheckOptions(timeout=0.2, deadline=3.0, retries=1)
+    obs = one(simweb, url, options=options, waits=waits)
+    assert (obs.verdict, obs.http_status, obs.title) == (Verdict.ERROR, 200, None)
+    assert (obs.error or "").startswith("body stalled: ")
+    assert simweb.hits(0, "/dripbody") == 2 and len(waits.seconds) == 1
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_body_that_stalls_after_its_title_keeps_its_verdict(simweb: SimWeb) -> None:
+    """The head up to the title at once, then the rest a byte every 0.5 s: the page was
+    seen, so it is `ok` with its title; the error says the rest of the body did not come."""
+    body = html("Slow page", body="x" * 50)
+    titled = body.index("</title>") + len("</title>")
+    url = simweb.on(0, "/late", Reply(drip_body=0.5, drip_from=titled, body=body))
+    obs = one(simweb, url, options=CheckOptions(timeout=0.2, deadline=3.0, retries=1))
+    assert (obs.verdict, obs.http_status, obs.title) == (Verdict.OK, 200, "Slow page")
+    assert obs.error == "body read timed out"
+    assert simweb.hits(0, "/late") == 1
 
 
 @pytest.mark.parametrize("status", [401, 403])

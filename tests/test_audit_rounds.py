@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from linkaudit import __version__
 from linkaudit.audit import run_audit
 from linkaudit.cli import main
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.errors import NetworkDown
 from linkaudit.history import Store, previous_of
 from linkaudit.history.schema import SCHEMA_VERSION
@@ -39,7 +40,7 @@ from linkaudit.model import (
     Verdict,
 )
 from rounds import recorded_run
-from simweb import Reply, SimWeb, page
+from simweb import Reply, SimWeb, html, page
 
 URL = "http://127.0.0.1:9/page"
 RES = [Resource(title="Essence of linear algebra", section="Math", kind=Kind.WEB, url=URL)]
@@ -269,9 +270,10 @@ def audit(web: SimWeb, resources: list[Resource], db: Path, **kw) -> dict[str | 
     """One `check` round: run_audit with the history at `db`; findings by URL."""
     kw.setdefault("resolver", web.resolver({"docs.test": 0}))
     rules = Rules(confirm_after=kw.pop("confirm_after", Rules().confirm_after))
+    options = kw.pop("options", ROUNDS)
     with Store.open(db) as store:
         result = asyncio.run(
-            run_audit(resources, ROUNDS, store=store, rules=rules, sleep=_no_sleep, **kw)
+            run_audit(resources, options, store=store, rules=rules, sleep=_no_sleep, **kw)
         )
     return {f.resource.url: f for f in result.findings}
 
@@ -364,6 +366,96 @@ def test_a_304_to_if_modified_since_keeps_the_page_live(simweb: SimWeb, tmp_path
         assert (finding.health, finding.title_drift) == (Health.HEALTHY, False)
 
 
+def test_an_etag_that_cannot_be_sent_back_leaves_the_page_healthy(
+    simweb: SimWeb, tmp_path: Path
+) -> None:
+    """A server's non-ASCII ETag (Latin-1 bytes on the wire) is not kept, so it is never
+    sent back: three runs, three plain GETs, `healthy` every time. (Before, the ETag was
+    stored and the second run's If-None-Match was refused by the client and retried as a
+    protocol error without reaching the server, `error`; the third run, its last live
+    validator gone, asked plainly: failing, then flaky, with two requests in three runs.)"""
+    db = tmp_path / "history.db"
+    url = simweb.on(0, "/cafe", page("Essence of linear algebra", headers={"ETag": '"caf\u00e9"'}))
+    resources = web_resources(url)
+    healths = [audit(simweb, resources, db)[url].health for _ in range(3)]
+    assert healths == [Health.HEALTHY] * 3
+    asked = [s.headers for s in simweb.requests if s.path == "/cafe"]
+    assert len(asked) == 3
+    assert not any("if-none-match" in headers for headers in asked)
+    with Store.open(db) as store:
+        assert {h.observation.etag for h in store.url_history(url)} == {None}
+
+
+def test_a_stored_validator_that_cannot_be_sent_is_left_out(simweb: SimWeb, tmp_path: Path) -> None:
+    """A history written before validators were checked may hold such an ETag: the next
+    run asks without it (and keeps the valid Last-Modified beside it)."""
+    db = tmp_path / "history.db"
+    stamp = "Sun, 01 Nov 2026 06:00:00 GMT"
+    url = simweb.on(0, "/old", page("Essence of linear algebra"))
+    resources = web_resources(url)
+    stored = Observation(
+        url,
+        Verdict.OK,
+        title="Essence of linear algebra",
+        http_status=200,
+        checked_at="2026-11-01T06:00:00Z",
+        etag='"caf\u00e9"',
+        last_modified=stamp,
+    )
+    recorded_run(db, resources, {url: stored})
+    assert audit(simweb, resources, db)[url].health is Health.HEALTHY
+    (headers,) = [s.headers for s in simweb.requests if s.path == "/old"]
+    assert "if-none-match" not in headers and headers["if-modified-since"] == stamp
+
+
+def test_a_page_whose_body_drips_is_failing_never_healthy(simweb: SimWeb, tmp_path: Path) -> None:
+    """Status and headers at once, then the body a byte a second: nothing of the page is
+    seen in a run, which says `error` ("body stalled"), and its health is `failing` (it
+    was `ok` and `healthy` before, with "body read timed out" and no title)."""
+    db = tmp_path / "history.db"
+    url = simweb.on(0, "/drip", Reply(drip_body=1.0, body=html("Essence of linear algebra")))
+    options = CheckOptions(retries=0, timeout=0.2, allow_private=True)
+    findings = [audit(simweb, web_resources(url), db, options=options)[url] for _ in range(2)]
+    observations = [f.observation for f in findings if f.observation is not None]
+    assert [o.verdict for o in observations] == [Verdict.ERROR, Verdict.ERROR]
+    assert all((o.error or "").startswith("body stalled: ") for o in observations)
+    assert [f.health for f in findings] == [Health.FAILING, Health.FAILING]
+
+
+def two_rounds_cpu(web: SimWeb, db: Path, first: str, then: str) -> tuple[float, list[Finding]]:
+    """Two rounds, each with 20 pages that answer after 0.15 s (20 at a time, 1 s allowed)
+    beside one page titled `first`, then `then`: (process CPU seconds, findings)."""
+    slow = [web.on(1, f"/slow{i}", page(f"Slow page {i}", delay=0.15)) for i in range(20)]
+    titled = web.on(0, f"/titled{len(first)}", page(first), page(then))
+    resources = web_resources(titled, *slow)
+    options = CheckOptions(retries=0, timeout=1.0, per_host=20, allow_private=True)
+    started = time.process_time()
+    rounds = [audit(web, resources, db, options=options) for _ in range(2)]
+    return time.process_time() - started, [f for found in rounds for f in found.values()]
+
+
+def test_a_million_character_title_costs_what_an_ordinary_one_does(
+    simweb: SimWeb, tmp_path: Path
+) -> None:
+    """A page whose title is 1,000,000 characters (and changes between runs, so that the
+    second run compares it with its baseline) beside 20 slow pages: every slow page is
+    `ok` in both runs, and the two runs take within a second of the CPU of the same two
+    runs with an ordinary title (the title is cut to REMOTE_TEXT_CHARS where it is read;
+    before, the comparison of two long titles took minutes)."""
+    first, then = "Essence of linear algebra lecture ", "Cooking with Julia "
+    huge, other = ((words * 40_000)[:1_000_000] for words in (first, then))
+    long_cpu, long_run = two_rounds_cpu(simweb, tmp_path / "long.db", huge, other)
+    plain_cpu, plain_run = two_rounds_cpu(simweb, tmp_path / "plain.db", first, then)
+    for findings in (long_run, plain_run):
+        observations = [f.observation for f in findings if f.observation is not None]
+        slow = [o for o in observations if "/slow" in o.url]
+        assert len(slow) == 40 and {o.verdict for o in slow} == {Verdict.OK}
+    titled = [f for f in long_run if "/titled" in (f.resource.url or "")]
+    assert all(len(f.observation.title or "") <= REMOTE_TEXT_CHARS for f in titled if f.observation)
+    assert titled[-1].health is Health.DRIFTED  # the new title is still told apart
+    assert abs(long_cpu - plain_cpu) < 1.0, (long_cpu, plain_cpu)
+
+
 def test_a_possible_wrong_link_is_reported_once(simweb: SimWeb, tmp_path: Path) -> None:
     """The first live round flags a page whose title shares no word with the catalog;
     the next round, the page unchanged, does not repeat it (nor call it a drift)."""
@@ -418,6 +510,7 @@ def check_command(catalog: Path, db: Path, *extra: str) -> list[str]:
         "--retries",
         "0",
         "--quiet",
+        "--no-archive",  # a process of its own: no resolver of the tests' (conftest.py)
         *extra,
     ]
 

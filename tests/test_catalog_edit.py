@@ -1,4 +1,4 @@
-"""catalog_edit.py and `linkaudit catalog set-url`: one URL rewritten in its catalog file,
+"""catalog/edit.py and `linkaudit catalog set-url`: one URL rewritten in its catalog file,
 every other byte kept; refused (nothing written, exit 2, one line) when the catalog would
 be invalid afterwards."""
 
@@ -14,7 +14,8 @@ from click.testing import CliRunner, Result
 from linkaudit.catalog import load_catalog, set_url, set_url_command
 from linkaudit.cli import main
 from linkaudit.errors import EditError
-from linkaudit.model import Hop, Observation, Verdict
+from linkaudit.history import Store
+from linkaudit.model import ArchiveAnswer, Archived, Hop, Observation, Verdict
 from rounds import recorded_run
 
 OLD = "http://old.example/book?id=1&x=2"
@@ -243,3 +244,87 @@ def test_the_command_for_the_default_catalog_needs_no_path(
     assert words[3:] == [OLD, NEW]
     result = run(*words[1:])
     assert result.output == f"set catalog/guide.yaml:1: {OLD} -> {NEW}\n"
+
+
+# --- set-url --archived: every Dead row with a verified snapshot ------------------------
+
+LIVE_UNTIL, BEFORE = "2026-11-01T06:00:00Z", "20261101060000"
+
+
+def record_deaths(db: Path, catalog: Path, snapshots: dict[str, str]) -> None:
+    """Three complete runs: every URL of `catalog` live on the 1st, dead on the 8th and the
+    15th; the archive's verified snapshot remembered for each URL of `snapshots`."""
+    resources = load_catalog([catalog])
+    for day, verdict in ((1, Verdict.OK), (8, Verdict.DEAD), (15, Verdict.DEAD)):
+        at = f"2026-11-{day:02d}T06:00:00Z"
+        answers = {r.url: Observation(r.url, verdict, checked_at=at) for r in resources if r.url}
+        recorded_run(db, resources, answers)
+    with Store.open(db) as store:
+        for url, stamp in snapshots.items():
+            snapshot = Archived(f"https://web.archive.org/web/{stamp}/{url}", stamp)
+            store.remember_archive(ArchiveAnswer(url, BEFORE, snapshot, LIVE_UNTIL, "verified"))
+        store.remember_archive(ArchiveAnswer("https://c.example/x", BEFORE, None, LIVE_UNTIL))
+
+
+def archived(url: str, stamp: str) -> str:
+    return f"https://web.archive.org/web/{stamp}/{url}"
+
+
+def test_set_url_archived_rewrites_exactly_the_dead_urls_of_a_yaml_catalog(
+    tmp_path: Path,
+) -> None:
+    guide = tmp_path / "guide.yaml"
+    text = (
+        "# Dead links get their archived copy.\n\n"
+        "- url: https://a.example/course   # the course\n  title: A course\n\n"
+        "- url: 'http://b.example/notes?id=1&x=2'\n  title: B notes\n  section: Notes\n"
+        "- url: https://c.example/x\n  title: C, never archived\n"
+        '- url: "https://d.example/talk"\n  title: D talk\n'
+    )
+    guide.write_bytes(text.encode())
+    db = tmp_path / "h.db"
+    b = "http://b.example/notes?id=1&x=2"
+    stamps = {"https://a.example/course": "20250101000000", b: "20240202020202"}
+    record_deaths(db, guide, stamps)
+    result = run("catalog", "set-url", "--archived", "--db", db, guide)
+    assert result.exit_code == 0, result.output
+    expected = text.replace(
+        "url: https://a.example/course ",
+        f"url: {archived('https://a.example/course', '20250101000000')} ",
+    ).replace(f"url: '{b}'", f"url: '{archived(b, '20240202020202')}'")
+    assert guide.read_bytes() == expected.encode()  # D had no answer, C none found: kept
+    assert [line[:4] for line in result.output.splitlines()] == ["set ", "set "]
+    again = run("catalog", "set-url", "--archived", "--db", db, guide)
+    assert "skipped https://a.example/course: no longer in the catalog" in again.output
+    assert guide.read_bytes() == expected.encode()
+
+
+def test_set_url_archived_rewrites_the_links_of_a_markdown_catalog(tmp_path: Path) -> None:
+    guide = tmp_path / "guide.md"
+    a, b = "https://a.example/course", "https://b.example/talk"
+    text = (
+        f"# Courses\n\nThe [A course]({a}) and [the talk][t].\n\n"
+        f"    curl {a}   # code: no link\n\nPlain mention of {a}.\n\n"
+        f'- [Fine](https://fine.example/)\n\n[t]: {b} "The talk"\n'
+    )
+    guide.write_bytes(text.encode())
+    db = tmp_path / "h.db"
+    record_deaths(db, guide, {a: "20250101000000", b: "20230303030303"})
+    result = run("catalog", "set-url", "--archived", "--db", db, guide)
+    assert result.exit_code == 0, result.output
+    expected = text.replace(f"]({a})", f"]({archived(a, '20250101000000')})").replace(
+        f"[t]: {b}", f"[t]: {archived(b, '20230303030303')}"
+    )
+    assert guide.read_bytes() == expected.encode()
+
+
+def test_set_url_archived_and_moved_are_one_or_the_other(tmp_path: Path) -> None:
+    both = run("catalog", "set-url", "--archived", "--moved", "--db", tmp_path / "h.db")
+    assert both.exit_code == 2 and "give --moved or --archived, not both" in both.output
+    guide = tmp_path / "guide.yaml"
+    guide.write_text("- url: https://a.example/\n  title: A\n")
+    db = tmp_path / "h.db"
+    record_moves(db, {})
+    none = run("catalog", "set-url", "--archived", "--db", db, guide)
+    assert none.exit_code == 0
+    assert none.output == f"nothing dead with an archived copy in the latest run of {db}\n"

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from linkaudit.catalog import dedupe_key, detect_kind, load_catalog
+from linkaudit.catalog import dedupe_key, detect_kind, load_catalog, url_problem
 from linkaudit.cli import main
 from linkaudit.errors import CatalogError
-from linkaudit.model import Kind
+from linkaudit.model import Kind, Resource
 
 REPO = Path(__file__).parents[1]
 CATALOG = REPO / "catalog"
@@ -73,7 +75,7 @@ def test_missing_title_points_at_the_entry(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "fragment"),
-    [("''", "empty title"), ("", "empty title"), ("1984", "title must be text")],
+    [("''", "empty title"), ("", "empty title"), ("[1984]", "title must be text")],
 )
 def test_empty_or_non_text_title_is_an_error(tmp_path: Path, value: str, fragment: str) -> None:
     path = write(tmp_path, "a.yaml", f"- url: https://a.example/\n  title: {value}\n")
@@ -90,7 +92,9 @@ def test_empty_or_non_text_title_is_an_error(tmp_path: Path, value: str, fragmen
         ("https:///path-only", "no valid host"),
         ("'https://exa mple.com/'", "whitespace"),
         ("https://example.com:http/", "not a valid URL"),
-        ("42", "url must be text"),
+        ("42", "not an http(s) URL: 42"),
+        ("~", "not an http(s) URL: ~"),  # the text written, not YAML's null
+        ("[https://a.example/]", "url must be text"),
         ("", "empty url"),
     ],
 )
@@ -380,3 +384,136 @@ def test_list_unlinked_on_the_shipped_catalog_shows_only_unlinked_rows(
     assert all(row.endswith("(unlinked)") for row in rows)
     primer = YAML(typ="safe").load(PRIMER.read_text())
     assert len(rows) == sum(1 for entry in primer if "url" not in entry)
+
+
+# --- any input at all: resources, or `file:line: message` problems and exit 2 --------------
+
+# The inputs fuzzing first found (issue 13): each raised an exception out of the loader
+# (ValueError from urlsplit, from int(), float() or the date parser) instead of loading.
+FOUND_BY_FUZZING = [
+    ("guide.md", "[x](https://[::1/)\n"),
+    ("a.yaml", f"- title: !!int {'1' * 4301}\n"),
+    ("a.yaml", "- title: !!float 4908.440_\n"),
+    ("a.yaml", "- title: !!timestamp 2001-02-30\n"),
+    ("a.yaml", "- title: !!timestamp 2001-02-03 29:00:00\n"),
+    ("a.yaml", "- title: !!timestamp 2001-00-03\n"),
+    ("a.yaml", "- title: !!timestamp 2001-02-03T04:05:06+24:00\n"),
+    ("a.yaml", "- title: !!set 2001-02-30\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), FOUND_BY_FUZZING, ids=lambda x: x[:30])
+def test_inputs_that_once_raised_are_resources_or_problems(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = write(tmp_path, name, text)
+    result = run("catalog", "validate", path)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    if name.endswith(".md"):
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"{path}:1: not a valid URL (Invalid IPv6 URL): https://[::1/\n"
+            "catalog invalid: 1 problem\n"
+        )
+    else:  # the title is the text written after the tag
+        assert result.exit_code == 0, result.output
+        (resource,) = load_catalog([path])
+        assert resource.title == text.split(" ", 3)[3].rstrip("\n")
+
+
+def test_a_value_that_looks_like_a_number_or_a_date_is_the_text_written(tmp_path: Path) -> None:
+    text = "- title: 1984\n  section: 2019-04-25\n  url: https://a.example/\n  kind: !!str web\n"
+    (resource,) = load_catalog([write(tmp_path, "a.yaml", text)])
+    assert (resource.title, resource.section, resource.kind) == ("1984", "2019-04-25", Kind.WEB)
+
+
+YAML_PIECES = [
+    *("- ", "url: ", "title: ", "section: ", "kind: ", "web", "arxiv", "  ", "\n", "\t"),
+    *("https://a.example/", "http://", "https://[::1", "]/", "ftp://", ":99999", "%zz", "@"),
+    *("https://www.youtube.com/watch?v=x", "https://arxiv.org/abs/2106.09685v2", "?list="),
+    *("!!int ", "!!float ", "!!timestamp ", "!!set ", "!!str ", "!!binary ", "!foo ", "!<x> "),
+    *("1" * 4301, "4908.440_", "2001-02-30", "2001-02-03 29:00:00", "+24:00", "0x", ".inf"),
+    *("&a ", "*a", "<<: ", "? ", "{", "}", "[", "]", ",", "'", '"', "\\", "#", "|", ">"),
+    *("---\n", "...\n", "%YAML 1.2\n", "~", "null", "yes", "\x00", "\ufeff", "\u2028", "é"),
+]
+MARKDOWN_PIECES = [
+    *("# ", "## ", "###### ", "[", "](", ")", "]: ", "<", ">", "![", "\n", "\n\n", "    "),
+    *("https://a.example/", "http://b.example", "https://[::1", "[::1]", ":99999", "mailto:x"),
+    *("#frag", "/rel", "./x", "here", "Part 2", "*", "_", "`", "```\n", "---\n", "> ", "- "),
+    *("\\", "&amp;", "&#0;", "\x00", "\u2028", "\ufeff", "é", "tel:1", "javascript:x"),
+]
+
+
+def pieces(words: list[str]) -> st.SearchStrategy[str]:
+    """Text made of a catalog's own words and odd characters, in any order."""
+    part = st.one_of(st.sampled_from(words), st.text(max_size=4))
+    return st.lists(part, max_size=24).map("".join)
+
+
+FUZZ = settings(
+    max_examples=100,
+    deadline=None,  # the machine is shared: a slow example is no failure
+    database=None,  # no .hypothesis directory left in the work tree
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def loaded(path: Path) -> list[Resource] | list[str]:
+    """load_catalog's answer for one file, checked: usable resources, or problems that
+    are each one `path:line: message` line about that file."""
+    try:
+        resources = load_catalog([path])
+    except CatalogError as error:
+        assert error.problems
+        text = path.read_bytes().decode("utf-8", "replace")
+        lines = len(text.splitlines()) + 1  # YAML breaks lines at \r, \x85 and \u2028 too
+        for problem in error.problems:
+            where, _, message = problem.removeprefix(f"{path}:").partition(": ")
+            assert problem.startswith(f"{path}:") and where.isdigit(), problem
+            assert 1 <= int(where) <= lines and message.strip(), problem
+            assert len(problem.splitlines()) == 1, problem
+        return error.problems
+    assert resources
+    for resource in resources:
+        assert isinstance(resource.title, str) and resource.title.strip()
+        assert isinstance(resource.section, str) and isinstance(resource.kind, Kind)
+        assert resource.url is None or url_problem(resource.url) is None
+    return resources
+
+
+@FUZZ
+@given(text=st.one_of(pieces(YAML_PIECES), st.text(max_size=60)))
+def test_any_yaml_text_is_resources_or_problem_lines(tmp_path: Path, text: str) -> None:
+    loaded(write(tmp_path, "fuzz.yaml", text))
+
+
+@FUZZ
+@given(text=st.one_of(pieces(MARKDOWN_PIECES), st.text(max_size=60)))
+def test_any_markdown_text_is_resources_or_problem_lines(tmp_path: Path, text: str) -> None:
+    loaded(write(tmp_path, "fuzz.md", text))
+
+
+@FUZZ
+@given(data=st.binary(max_size=120), suffix=st.sampled_from([".yaml", ".md"]))
+def test_any_bytes_are_resources_or_problem_lines(tmp_path: Path, data: bytes, suffix: str) -> None:
+    loaded(write(tmp_path, f"fuzz{suffix}", data))
+
+
+@settings(FUZZ, max_examples=40)
+@given(
+    text=st.one_of(pieces(YAML_PIECES), pieces(MARKDOWN_PIECES)),
+    suffix=st.sampled_from([".yaml", ".md"]),
+)
+def test_catalog_validate_says_ok_or_problem_lines_and_exits_2(
+    tmp_path: Path, text: str, suffix: str
+) -> None:
+    path = write(tmp_path, f"fuzz{suffix}", text)
+    result = run("catalog", "validate", path)
+    assert isinstance(result.exception, SystemExit | None), result.exception
+    if result.exit_code == 0:
+        assert result.stdout.startswith("catalog ok: ") and result.stderr == ""
+        return
+    assert result.exit_code == 2
+    *problems, last = result.stderr.splitlines()
+    assert re.fullmatch(r"catalog invalid: \d+ problems?", last)
+    assert problems and all(line.startswith(f"{path}:") for line in problems)

@@ -1,4 +1,4 @@
-"""cli.py: the command group itself. Commands are tested beside the modules they wire."""
+"""cli/__init__.py: the command group itself. Commands are tested beside the modules they wire."""
 
 from __future__ import annotations
 

@@ -58,8 +58,8 @@ def test_cli_check_writes_the_designs_json(simweb: SimWeb, tmp_path: Path) -> No
     assert rows[dead]["http_status"] == 404
     expected_keys = {
         "url", "final_url", "verdict", "health", "http_status", "hops", "title",
-        "baseline_title", "title_drift", "flags", "error", "note", "elapsed_ms", "checked_at",
-        "resource",
+        "baseline_title", "title_drift", "flags", "error", "note", "archive_url",
+        "archive_timestamp", "elapsed_ms", "checked_at", "resource",
     }  # fmt: skip
     assert set(rows[ok]) == expected_keys
 
@@ -166,9 +166,10 @@ def test_report_command_unwritable_output_is_one_line(simweb: SimWeb, tmp_path: 
 # --- Ctrl-C ---------------------------------------------------------------------------------
 
 # SIGINT's default handler restored: a shell starts background jobs with SIGINT ignored
+# (moments other than the requests: test_main.py)
 AS_AT_A_TERMINAL = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "from linkaudit.cli import main; main(prog_name='linkaudit')"
+    "from linkaudit.__main__ import main; main()"
 )
 
 
@@ -361,3 +362,22 @@ def test_the_run_says_how_it_asked_each_host(simweb: SimWeb, tmp_path: Path) -> 
         "\\.", "."
     )
     assert f"linkaudit: {simweb.hosts[0]} answered 503 once; paced to 1 request / 1 s\n" in err
+
+
+def test_a_stopped_check_says_what_it_left_in_the_history(tmp_path: Path) -> None:
+    """Ctrl-C before the run started, during it, or while archived copies were still being
+    looked up after it completed: three different messages, each true."""
+    from linkaudit.cli.check import _stopped
+    from linkaudit.history import Store
+    from linkaudit.model import Kind, Resource, RunState
+
+    catalog = [Resource("T", "", Kind.WEB, "http://127.0.0.2/x")]
+    with Store.open(tmp_path / "h.db") as store:
+        assert _stopped(store, 0).startswith("nothing was checked")
+        store.start_run(catalog)
+        store.finish_run(RunState.INTERRUPTED)
+        assert "recorded in" in _stopped(store, 0) and "as interrupted" in _stopped(store, 0)
+        store.start_run(catalog)
+        store.finish_run(RunState.COMPLETE)
+        assert _stopped(store, 1).startswith("run 2 is complete")
+        assert _stopped(store, 2).startswith("nothing was checked")

@@ -1,4 +1,5 @@
-"""console: what `linkaudit check` shows while it runs and when it is done."""
+"""cli/views.py: what `linkaudit check` shows while it runs and when it is done, the
+`history` and `runs` tables, and the catalog listing."""
 
 from __future__ import annotations
 

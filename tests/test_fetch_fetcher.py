@@ -1,4 +1,4 @@
-"""fetch.py and its parts (retry.py, html.py, net.py): the client's edge cases.
+"""fetch/fetcher.py and its parts (retry, html, names, failures): the client's edge cases.
 
 Pure parts get tables; the Fetcher itself talks to the simulated web (tests/simweb.py)
 or, for edge cases of the protocol, to a respx mock transport.

@@ -251,25 +251,35 @@ def test_response_headers_read_as_httpx_reads_them(raw: list[tuple[bytes, bytes]
     assert decode_headers(raw) == dict(httpx.Headers(raw).items())
 
 
-def test_a_stored_validator_that_is_not_a_valid_header_fails_only_its_fetch(
+def test_a_request_the_client_refuses_to_send_is_neither_sent_nor_retried(
     simweb: SimWeb,
 ) -> None:
-    """An ETag kept from an earlier answer may hold bytes no request header may carry;
-    that one fetch fails as a protocol error (and its neighbour is checked), never the run."""
-    bad, good = simweb.on(0, "/bad", page("Bad")), simweb.on(0, "/good", page("Good"))
+    """A header no request may carry (not ASCII, or smuggling a line into the request)
+    makes the client refuse its own request: nothing reaches the site, the refusal is not
+    retried (it would be refused again) and is said as such, never as the site's trouble
+    (classify makes it no verdict about the site: test_providers_classify.py); the next
+    request is sent as usual."""
+    bad, smuggled = simweb.on(0, "/bad", page("Bad")), simweb.on(0, "/smuggled", page("S"))
+    good = simweb.on(0, "/good", page("Good"))
+    waited: list[float] = []
 
-    async def waits(_seconds: float) -> None:
-        return None
+    async def wait(seconds: float) -> None:
+        waited.append(seconds)
 
-    async def main() -> tuple[Fetched, Fetched]:
-        options = CheckOptions(allow_private=True, retries=1)
-        async with Fetcher(options, resolver=simweb.resolver(), sleep=waits) as fetcher:
-            return (
+    async def main() -> list[Fetched]:
+        options = CheckOptions(allow_private=True, retries=3)
+        async with Fetcher(options, resolver=simweb.resolver(), sleep=wait) as fetcher:
+            return [
                 await fetcher.fetch(bad, headers={"If-None-Match": '"caf\u00e9"'}),
-                await fetcher.fetch(good, headers={"If-None-Match": '"x"\r\nX-Evil: 1'}),
-            )
+                await fetcher.fetch(smuggled, headers={"If-None-Match": '"x"\r\nX-Evil: 1'}),
+                await fetcher.fetch(good),
+            ]
 
-    for fetched in asyncio.run(main()):
-        assert fetched.failure is FailureKind.PROTOCOL
-        assert fetched.status is None
-    assert simweb.hits(0, "/bad") == simweb.hits(0, "/good") == 0  # nothing was sent
+    refused, refused_too, answered = asyncio.run(main())
+    for fetched in (refused, refused_too):
+        assert (fetched.failure, fetched.status) == (FailureKind.UNSENDABLE, None)
+        assert (fetched.error or "").startswith("not asked: linkaudit could not send")
+    assert "not ASCII" in (refused.error or "")
+    assert (answered.status, answered.failure) == (200, None)
+    assert waited == []  # not retried: no backoff was waited for
+    assert simweb.hits(0, "/bad") == simweb.hits(0, "/smuggled") == 0  # nothing was sent

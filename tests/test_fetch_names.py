@@ -1,4 +1,4 @@
-"""net.py: name resolution shared across a run (CachingResolver)."""
+"""fetch/names.py: name resolution shared across a run (CachingResolver)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""retry.py: the retry policy, pure (which outcomes retry, how long to wait)."""
+"""fetch/retry.py: the retry policy, pure (which outcomes retry, how long to wait)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""transport.py: proxies and trust from the environment, routing, HTTPS end to end."""
+"""fetch/transport.py: proxies and trust from the environment, routing, HTTPS end to end."""
 
 from __future__ import annotations
 

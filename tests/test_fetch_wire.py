@@ -1,4 +1,4 @@
-"""wire.py: what llhttp makes of a response is what h11 (httpcore's parser) made of it.
+"""fetch/wire.py: what llhttp makes of a response is what h11 (httpcore's parser) made of it.
 
 Every response below is fed whole, byte by byte and in uneven pieces, then the stream
 ends; status, headers, body, and whether it was an error must match h11's reading.

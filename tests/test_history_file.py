@@ -1,4 +1,4 @@
-"""store_file.py: a damaged, foreign or empty file is refused in one clear line and left
+"""history/file.py: a damaged, foreign or empty file is refused in one clear line and left
 exactly as it was; read-only commands never change the history file."""
 
 from __future__ import annotations

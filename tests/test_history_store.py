@@ -15,6 +15,8 @@ from linkaudit.errors import StoreBusy, StoreError, StoreMissing, StoreTooNew
 from linkaudit.history import Store, queries
 from linkaudit.history.schema import MIGRATIONS, SCHEMA_VERSION
 from linkaudit.model import (
+    ArchiveAnswer,
+    Archived,
     BaselineHow,
     Hop,
     HostStats,
@@ -324,11 +326,11 @@ def test_a_complete_run_keeps_how_it_asked_each_host(tmp_path: Path) -> None:
     assert second.hosts == ()
 
 
-def test_a_version_2_database_gains_the_runs_hosts(tmp_path: Path) -> None:
-    """Schema 3: runs recorded before it know no hosts, and read back with none."""
+def test_a_version_3_database_gains_the_runs_hosts(tmp_path: Path) -> None:
+    """Schema 4: runs recorded before it know no hosts, and read back with none."""
     db_path = tmp_path / "h.db"
     db = Database(db_path)
-    MIGRATIONS.apply(db, stop_before="m003_run_hosts")
+    MIGRATIONS.apply(db, stop_before="m004_run_hosts")
     db.execute(
         "INSERT INTO runs (id, started_at, finished_at, state) VALUES"
         " (1, '2026-11-22T06:00:00Z', '2026-11-22T06:01:00Z', 'complete')"
@@ -339,3 +341,27 @@ def test_a_version_2_database_gains_the_runs_hosts(tmp_path: Path) -> None:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         (run,) = store.complete_runs()
     assert run.hosts == ()
+
+
+def test_a_version_2_database_gains_the_archive_memo_and_keeps_its_answers(
+    tmp_path: Path,
+) -> None:
+    """Schema 3: what the Wayback Machine answered per (URL, before) is kept, found and
+    none found alike, so that the next run asks nothing; a version 2 file migrates."""
+    db_path = tmp_path / "h.db"
+    db = Database(db_path)
+    MIGRATIONS.apply(db, stop_before="m003_archives")
+    db.close()
+    one_run(db_path, ob(A, Verdict.DEAD))
+    snapshot = Archived(f"https://web.archive.org/web/20261020000000/{A}", "20261020000000")
+    with Store.open(db_path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        store.remember_archive(ArchiveAnswer(A, "20261101060000", snapshot, "t1", "verified"))
+        store.remember_archive(ArchiveAnswer(B, "20261101060000", None, "t1", "no capture"))
+    with Store.open(db_path, create=False) as store:
+        keys = [(A, "20261101060000"), (B, "20261101060000"), (A, "20261108060000")]
+        assert store.archive_answers(keys) == {
+            keys[0]: ArchiveAnswer(A, "20261101060000", snapshot, "t1", "verified"),
+            keys[1]: ArchiveAnswer(B, "20261101060000", None, "t1", "no capture"),
+        }
+        assert store.archive_answers([]) == {}

@@ -190,3 +190,16 @@ def test_unlinked_and_unchecked_resources() -> None:
 def test_observation_flags_are_kept() -> None:
     f = run("o", flags=("not_modified",))
     assert f.flags == ("not_modified",)
+
+
+def test_page_title_is_the_last_title_the_page_answered_with() -> None:
+    """What the report shows beside a generic catalog title ("here"): this run's title,
+    else the last one seen live; a blocked or failing answer has none to give."""
+    assert run("oo", title="Now").page_title == "Now"
+    seen = [obs(Verdict.OK, 1, title="First"), obs(Verdict.OK, 8, title="Later")]
+    blocked = Observation(URL, Verdict.BLOCKED, title="Just a moment...", checked_at="2026-11-15")
+    f = judge_one(RES, blocked, Past(observations=tuple(seen), baseline="First"), Rules())
+    assert f.health is Health.BLOCKED and f.page_title == "Later"
+    unchecked = judge([RES], {}, {URL: Past(observations=tuple(seen))}, rules=Rules())[0]
+    assert unchecked.page_title == "Later"
+    assert run("d").page_title is None

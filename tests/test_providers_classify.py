@@ -1,11 +1,11 @@
-"""classify: the design's verdict table, one row per case a maintainer would meet."""
+"""providers/classify.py: the design's verdict table, one row per case a maintainer would meet."""
 
 from __future__ import annotations
 
 import pytest
 
 from linkaudit.model import FailureKind, Fetched, Hop, Verdict
-from linkaudit.providers.classify import classify
+from linkaudit.providers.classify import classify, validator
 
 U = "https://example.org/a"
 F = "https://example.org/b"
@@ -104,6 +104,12 @@ CASES = [
         (),
     ),
     ("3xx without Location", fetched(302), Verdict.ERROR, ()),
+    (  # the site was never asked: no verdict about it, no evidence against it
+        "a request linkaudit refused to send",
+        fetched(failure=FailureKind.UNSENDABLE, error="not asked: ..."),
+        Verdict.BLOCKED,
+        (),
+    ),
 ]
 
 
@@ -149,3 +155,26 @@ def test_an_error_page_title_is_not_the_resource_title() -> None:
     refused = fetched(403, title="Just a moment...", body_text="")
     assert classify(refused, checked_at="").title is None
     assert classify(fetched(200, title="Lecture 5"), checked_at="").title == "Lecture 5"
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ('"v2"', True),
+        ('W/"0815"', True),
+        ("Wed, 21 Oct 2026 07:28:00 GMT", True),
+        ('"caf\u00e9"', False),  # decoded from Latin-1 or UTF-8: the client cannot send it
+        ('"x"\r\nX-Evil: 1', False),
+        ('\t"x"', False),
+        ('"' + "x" * 300 + '"', False),  # sent back, it could make the request too large
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_a_validator_that_can_be_sent_back_is_kept(value: str | None, kept: bool) -> None:
+    """An ETag or Last-Modified that could not be sent as If-None-Match/If-Modified-Since
+    is not stored (and so never sent): the next run asks plainly instead of failing."""
+    headers = {"etag": value, "last-modified": value} if value is not None else {}
+    obs = classify(fetched(200, headers=headers), checked_at="")
+    assert (obs.etag, obs.last_modified) == ((value, value) if kept else (None, None))
+    assert validator(value) == (value if kept else None)

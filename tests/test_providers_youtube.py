@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 
 from linkaudit.catalog import detect_kind
 from linkaudit.cli import main
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.fetch.fetcher import Fetcher
 from linkaudit.model import (
     CheckOptions,
@@ -616,6 +618,19 @@ def test_player_data_deep_in_a_full_size_page_is_still_read(simweb):
     extra = {"/watch?v=BIGprivate1": (Reply(403, "Forbidden"), Reply(200, big))}
     obs = only(check(simweb, "/watch?v=BIGprivate1", extra=extra)[0])
     assert obs.verdict is Verdict.SOFT_DEAD and obs.flags == ("private",)
+
+
+def test_youtubes_words_are_read_as_their_first_few_hundred_characters():
+    """A reason of a megabyte, matched by several patterns (200 ms of CPU), is read as its
+    first REMOTE_TEXT_CHARS: what it says still counts, at the cost of a line."""
+    reason = "This video has been removed by the uploader. " + "x " * 500_000
+    player = {"playabilityStatus": {"status": "ERROR", "reason": reason}}
+    body = f"<script>var ytInitialPlayerResponse = {json.dumps(player)};</script>"
+    started = time.process_time()
+    judgement = classify_page(Kind.YOUTUBE_VIDEO, fetched(body))
+    assert judgement.verdict is Verdict.SOFT_DEAD
+    assert len(judgement.reason or "") < REMOTE_TEXT_CHARS + 40
+    assert time.process_time() - started < 0.15
 
 
 def test_route_sends_youtube_and_arxiv_resources_to_their_providers():

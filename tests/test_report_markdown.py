@@ -1,4 +1,4 @@
-"""report.py: the health report a maintainer reads, and the JSON a machine reads.
+"""report/ (markdown, tables, results, escape): the report a maintainer reads, the JSON.
 
 Fixed, hand-made findings in; the exact Markdown out (tests/golden/health.md). Set
 LINKAUDIT_UPDATE_GOLDEN=1 to rewrite the golden file after an intended change.
@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from linkaudit.model import (
+    Archived,
     Finding,
     Health,
     Hop,
@@ -37,7 +38,7 @@ from linkaudit.report import (
     render_markdown,
     render_summary,
 )
-from linkaudit.report.escape import md_code, md_text
+from linkaudit.report.escape import md_code, md_link, md_text
 
 GOLDEN = Path(__file__).parent / "golden" / "health.md"
 EVIL = (
@@ -48,6 +49,7 @@ RUN = RunInfo(7, "2026-11-22T06:00:00Z", "2026-11-22T06:02:14Z", tool_version="0
 PREVIOUS_RUN = RunInfo(6, "2026-11-15T06:00:00Z", "2026-11-15T06:01:50Z")
 AT = "2026-11-22T06:00:00Z"
 PLAYLIST = "https://www.youtube.com/watch?v=abc&list=PL1"
+SNAPSHOT = "https://web.archive.org/web/20261101093000/https://dead.example/course"
 HOSTILE_TARGET = "https://new.example/list?id=1&q='$(id)`id`|more;x"  # for the shell
 V = Verdict
 
@@ -88,6 +90,7 @@ def fixture_findings() -> list[Finding]:
             failing_since="2026-11-15T06:00:00Z",
             last_live="2026-11-08T06:00:00Z",
             recent=(V.OK, V.DEAD, V.DEAD),
+            archive=Archived(SNAPSHOT, "20261101093000"),
         ),
         Finding(
             res("Course page", "https://deep.example/course/42", "Courses", 10),
@@ -351,12 +354,14 @@ def test_every_table_row_has_as_many_cells_as_its_header() -> None:
 
 
 def test_no_remote_text_becomes_a_link_or_html() -> None:
-    """The only links are the catalogued URLs; there is no HTML except our <details>."""
+    """The only links are the catalogued URLs and the Wayback snapshots made of them; there
+    is no HTML except our <details>."""
     text = full_report()
     tokens = walk(gfm().parse(text))
     catalogued = {f.resource.url for f in fixture_findings() if f.resource.url}
+    snapshots = {f.archive.url for f in fixture_findings() if f.archive}
     hrefs = {t.attrGet("href") for t in tokens if t.type == "link_open"}
-    assert hrefs <= catalogued
+    assert hrefs <= catalogued | snapshots and SNAPSHOT in hrefs
     html = [t.content.strip() for t in tokens if t.type in {"html_inline", "html_block"}]
     assert all(h.startswith(("<details>", "</details>")) for h in html), html
     rendered = gfm().render(text)
@@ -365,10 +370,12 @@ def test_no_remote_text_becomes_a_link_or_html() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
 
 
-def test_hostile_title_renders_as_its_own_text_in_one_cell() -> None:
-    rows = [r for table in tables(gfm().parse(full_report())) for r in table if "Drifting" in r[0]]
-    (row,) = rows
-    rendered = gfm().renderInline(row[3])
+def test_hostile_title_renders_as_its_own_text() -> None:
+    """A page title that tries a cell border, a link, HTML, a mention and issue references
+    reads as its own text where the report quotes it (the Title drift evidence)."""
+    item = next(line for line in full_report().splitlines() if line.startswith("- **Drifting"))
+    quoted = item.split("now “", 1)[1].removesuffix("”")
+    rendered = gfm().renderInline(quoted)
     assert rendered == shown(EVIL).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -412,9 +419,29 @@ def test_md_text_leaves_plain_words_as_they_are(text: str, cell: str) -> None:
 
 @pytest.mark.parametrize("url", ["https://a.example/x|y", "http://x/`a``b`", "`tick"])
 def test_md_code_is_one_code_span_with_the_url(url: str) -> None:
+    """In a table cell, and in running text (a list item), where `\\|` would show."""
     src = f"| h |\n|---|\n| {md_code(url)} |\n"
     codes = [t.content for t in walk(gfm().parse(src)) if t.type == "code_inline"]
     assert codes == [url]
+    item = f"- now at {md_code(url, cell=False)}\n"
+    assert [t.content for t in walk(gfm().parse(item)) if t.type == "code_inline"] == [url]
+
+
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        ("https://a.example/x?a=1&b=(2)", "[t](<https://a.example/x?a=1&b=(2)>)"),
+        ("https://a.example/x|y", None),  # would end the table cell
+        ("https://a.example/&amp;", None),  # a link would read the entity as "&"
+        ("https://a.example/`x`", None),
+    ],
+)
+def test_md_link_links_only_a_url_it_keeps_as_it_is(url: str, link: str | None) -> None:
+    assert md_link("t", url) == link
+    if link:
+        src = f"| h |\n|---|\n| {link} |\n"
+        (href,) = [t.attrGet("href") for t in walk(gfm().parse(src)) if t.type == "link_open"]
+        assert href == url
 
 
 # --- content a maintainer relies on -------------------------------------------------
@@ -455,24 +482,36 @@ def test_sections_in_urgency_order_and_empty_ones_left_out() -> None:
     assert "```mermaid" not in only_healthy  # no trend from fewer than two runs
 
 
+def is_row_of(row: list[str], title: str) -> bool:
+    """The Resource cell starts with the title, as a link or (unlinked) as text."""
+    name = md_text(title)
+    return row[0].startswith(f"[{name}](") or row[0] == name or row[0].startswith(f"{name} —")
+
+
 def row_of(text: str, title: str) -> list[str]:
     """The raw cells of the one table row about `title`."""
     for table in raw_tables(text):
         for row in table[1:]:
-            if row[0].startswith(md_text(title) + " —"):
+            if is_row_of(row, title):
                 return row
     raise AssertionError(f"no row for {title!r}")
 
 
 def header_of(text: str, title: str) -> list[str]:
     for table in raw_tables(text):
-        if any(row[0].startswith(md_text(title) + " —") for row in table[1:]):
+        if any(is_row_of(row, title) for row in table[1:]):
             return table[0]
     raise AssertionError(f"no table for {title!r}")
 
 
 def cell(text: str, title: str, column: str) -> str:
     return row_of(text, title)[header_of(text, title).index(column)]
+
+
+def evidence_of(text: str, title: str) -> str:
+    """The list item under a table that gives the long facts about `title`."""
+    (item,) = [line for line in text.splitlines() if line.startswith(f"- **{md_text(title)}**: ")]
+    return item.split("**: ", 1)[1]
 
 
 def code_of(cell_text: str) -> str:
@@ -482,13 +521,31 @@ def code_of(cell_text: str) -> str:
     return code
 
 
-def test_moved_row_shows_new_url_redirects_and_where_to_fix() -> None:
+def section_of(text: str, title: str) -> str:
+    """The `## ...` section whose table has a row about `title`."""
+    for part in text.split("\n## ")[1:]:
+        if any(is_row_of(row, title) for table in raw_tables(part) for row in table[1:]):
+            return part
+    raise AssertionError(f"no section for {title!r}")
+
+
+def command_of(text: str, title: str) -> str:
+    """The command the row about `title` points at: line N of its section's `sh` block."""
+    number = re.search(r"command (\d+)", row_of(text, title)[1])
+    assert number, row_of(text, title)
+    (block,) = re.findall(r"^```sh\n(.*?)^```$", section_of(text, title), re.M | re.S)
+    return block.splitlines()[int(number[1]) - 1]
+
+
+def test_moved_row_says_what_happened_and_where_to_fix() -> None:
+    """One short cell says it moved and which command fixes it; the redirects and the new
+    URL (as code: never a link) are in the list under the table."""
     text = full_report()
-    assert cell(text, "Old book", "Catalogued URL") == "<http://old.example/book>"
-    assert cell(text, "Old book", "Now at") == "`https://new.example/book`"
-    assert cell(text, "Old book", "Redirects") == "301 → 200"
+    assert cell(text, "Old book", "Resource") == "[Old book](<http://old.example/book>) — _Books_"
+    assert cell(text, "Old book", "What happened") == "301 → new URL, command 1"
     assert cell(text, "Old book", "Fix at") == "`catalog/guide.yaml:8`"
     assert cell(text, "Old book", "Last runs") == "`→`"
+    assert evidence_of(text, "Old book") == "redirects 301 → 200; now at `https://new.example/book`"
 
 
 @pytest.mark.parametrize(
@@ -496,23 +553,32 @@ def test_moved_row_shows_new_url_redirects_and_where_to_fix() -> None:
     [
         (
             "Old book",  # catalogued in catalog/: the default catalog, no PATH needed
-            ["http://old.example/book", "https://new.example/book"],
+            ["catalog", "set-url", "http://old.example/book", "https://new.example/book"],
         ),
         (
             "Lecture playlist",  # elsewhere: its file is named; the shell sees the URLs whole
-            [PLAYLIST, HOSTILE_TARGET, "guides/primer.md"],
+            ["catalog", "set-url", PLAYLIST, HOSTILE_TARGET, "guides/primer.md"],
         ),
+        ("Drifting page", ["accept", "https://drift.example/"]),
     ],
 )
-def test_moved_row_shows_the_command_that_applies_the_fix(title: str, argv: list[str]) -> None:
-    command = code_of(cell(full_report(), title, "Command"))
-    assert shlex.split(command) == ["linkaudit", "catalog", "set-url", *argv]
+def test_the_row_points_at_the_command_that_applies_the_fix(title: str, argv: list[str]) -> None:
+    """The section ends with one `sh` block, one exact command a line, nothing else (no
+    comments: zsh would run them); the row names its command by number."""
+    text = full_report()
+    assert shlex.split(command_of(text, title)) == ["linkaudit", *argv]
+    (block,) = re.findall(r"^```sh\n(.*?)^```$", section_of(text, title), re.M | re.S)
+    assert all(line.startswith("linkaudit ") for line in block.splitlines())
+    assert section_of(text, title).rstrip().endswith("```")  # the commands end the section
 
 
 def test_no_command_for_a_new_url_the_catalog_would_refuse() -> None:
     moved = next(f for f in fixture_findings() if f.resource.title == "Old book")
     spaced = replace(moved, suggested_url="https://new.example/a book")
-    assert cell(render_markdown([spaced], RUN), "Old book", "Command") == "—"
+    text = render_markdown([spaced], RUN)
+    assert cell(text, "Old book", "What happened") == "301 → new URL"
+    assert "```sh" not in text
+    assert "no command\\: the catalog would refuse it" in evidence_of(text, "Old book")
 
 
 TO_FIX = {Health.DEAD, Health.FAILING, Health.MOVED, Health.DRIFTED, Health.FLAKY, Health.BLOCKED}
@@ -525,24 +591,25 @@ def test_every_table_with_something_to_fix_says_where() -> None:
             assert cell(text, f.resource.title, "Fix at") == f"`{f.resource.where}`"
 
 
-def test_every_flag_is_on_its_row() -> None:
-    """Flags beyond the health are never dropped: in the Evidence or the Notes column.
-    (A Title drift row's drift is its section, with the expected and current titles.)"""
+def test_every_flag_is_on_its_row_and_in_the_evidence_by_name() -> None:
+    """Flags beyond the health are never dropped: in words on the row (What happened or
+    Notes), by their JSON names in the list under the table. (A Title drift row's drift is
+    its section; its expected and current titles are in the list.)"""
     text = full_report()
     for f in fixture_findings():
         row = " | ".join(row_of(text, f.resource.title))
         for flag in f.flags:
             if not (f.health is Health.DRIFTED and flag == "title_drift"):
-                assert md_text(flag) in row, (f.resource.title, flag)
-    notes = cell(text, "Lecture playlist", "Notes")
-    assert "title now “Cheap watches”, expected “Lecture playlist”" in notes
+                assert flag.replace("_", " ") in row, (f.resource.title, flag)
+            assert md_text(flag) in evidence_of(text, f.resource.title), (f.resource.title, flag)
+    notes = evidence_of(text, "Lecture playlist")
+    assert "title expected “Lecture playlist”, now “Cheap watches”" in notes
 
 
 def test_dead_evidence_says_where_the_request_ended_as_code() -> None:
     text = full_report()
-    evidence = cell(text, "Course page", "Evidence")
-    assert evidence.endswith("; → `https://deep.example/`")  # bounced to the home page
-    assert "→" not in cell(text, "Deep learning course", "Evidence")  # ended where it began
+    assert "; ended at `https://deep.example/`;" in evidence_of(text, "Course page")  # home page
+    assert "ended at" not in evidence_of(text, "Deep learning course")  # ended where it began
 
 
 def test_failing_advice_follows_the_rules_in_force() -> None:
@@ -576,6 +643,24 @@ def test_summary_has_only_the_urgent_sections() -> None:
     text = render_summary(fixture_findings(), RUN, previous=previous_findings())
     heads = [line for line in text.splitlines() if line.startswith("## ")]
     assert heads == ["## Dead (2)", "## Failing (1)", "## Moved (2)"]
+
+
+def part(text: str, heading: str) -> str:
+    """One `## heading` section, up to the next."""
+    return heading + text.split(f"\n## {heading}", 1)[1].split("\n## ", 1)[0].rstrip()
+
+
+def test_summary_and_issue_body_show_their_sections_as_the_report_does() -> None:
+    """The same tables, folded evidence and commands: one layout wherever it is read."""
+    report = full_report()
+    summary = render_summary(fixture_findings(), RUN, previous=previous_findings())
+    body = render_issue(fixture_findings(), RUN)
+    assert body is not None
+    for heading in ("Dead (2)", "Moved (2)"):
+        said = part(report, heading)
+        assert "<summary>Evidence (2)</summary>" in said
+        assert said in summary and said in body
+    assert "```sh\nlinkaudit catalog set-url http://old.example/book " in body
 
 
 def test_issue_body_only_when_something_is_dead_or_moved() -> None:
@@ -612,8 +697,8 @@ def test_json_has_design_shape_one_result_per_catalogued_url() -> None:
     moved = next(r for r in results if r["health"] == "moved")
     assert set(moved) == {
         "url", "final_url", "verdict", "health", "http_status", "hops", "title",
-        "baseline_title", "title_drift", "flags", "error", "note", "elapsed_ms", "checked_at",
-        "resource",
+        "baseline_title", "title_drift", "flags", "error", "note", "archive_url",
+        "archive_timestamp", "elapsed_ms", "checked_at", "resource",
     }  # fmt: skip
     assert moved["hops"] == [
         {"url": "http://old.example/book", "status": 301},

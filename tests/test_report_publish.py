@@ -62,11 +62,23 @@ def check(tmp: Path, catalog: Path, *extra: str, env: dict[str, str] | None = No
     return CliRunner().invoke(main, args, env=env)
 
 
+def part_of(report: str, heading: str) -> str:
+    """The text of one `## heading (n)` section."""
+    return report.split(f"## {heading} (", 1)[1].split("\n## ", 1)[0]
+
+
 def rows_of(report: str, heading: str) -> list[str]:
-    """The table rows of one `## heading (n)` section."""
-    part = report.split(f"## {heading} (", 1)[1].split("\n## ", 1)[0]
-    part = part.split("<details>", 1)[0]
-    return [line for line in part.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    """The table rows of one `## heading (n)` section (group rows naming a catalog
+    section left out)."""
+    part = part_of(report, heading).split("<details>", 1)[0]
+    rows = [line for line in part.splitlines() if line.startswith("| ") and "---" not in line]
+    return [row for row in rows[1:] if not row.startswith("| **")]
+
+
+def commands_of(report: str, heading: str) -> list[str]:
+    """The lines of the `sh` block a section ends with."""
+    (block,) = re.findall(r"^```sh\n(.*?)^```$", part_of(report, heading), re.M | re.S)
+    return block.splitlines()
 
 
 @pytest.fixture
@@ -95,14 +107,17 @@ def test_each_resource_is_in_its_section_after_two_rounds(two_rounds) -> None:
     report = (tmp / "health.md").read_text()
     assert "(run 2, took" in report
     (dead,) = rows_of(report, "Dead")
-    assert "Gone course" in dead and f"<{web.url(0, DEAD)}>" in dead and "404" in dead
+    assert f"[Gone course](<{web.url(0, DEAD)}>)" in dead and "| 404 · 2 runs |" in dead
     (failing,) = rows_of(report, "Failing")
-    assert "Soon gone notes" in failing and "410" in failing
+    assert "Soon gone notes" in failing and "| 410 · 1 of 2 runs |" in failing
     (moved,) = rows_of(report, "Moved")
-    assert f"`{web.url(2, MOVED)}-new`" in moved and "301 → 200" in moved
+    assert "| 301 → new URL, command 1 |" in moved
     assert "catalog.yaml:7`" in moved  # where to fix it
+    assert f"redirects 301 → 200; now at `{web.url(2, MOVED)}-new`" in part_of(report, "Moved")
     (drift,) = rows_of(report, "Title drift")
-    assert "| Delta lectures | Cheap watches shop |" in drift
+    assert "| title changed, command 1 |" in drift
+    said = "title expected “Delta lectures”, now “Cheap watches shop”"
+    assert said in part_of(report, "Title drift")
     (back,) = rows_of(report, "Recovered")
     assert "Back again paper" in back and "`!✓`" in back
     (unlinked,) = rows_of(report, "Unlinked")
@@ -223,9 +238,10 @@ def test_exit_3_when_the_network_is_down(simweb: SimWeb, tmp_path: Path) -> None
 def test_the_moved_rows_command_fixes_the_catalog(two_rounds) -> None:
     """Copy the command from the Moved row, run it: the next check finds nothing moved."""
     web, tmp, catalog = two_rounds
-    (moved,) = rows_of((tmp / "health.md").read_text(), "Moved")
-    command = moved.split(" | ")[-1].removesuffix(" |").strip("`")
-    words = shlex.split(command.replace("\\|", "|"))
+    report = (tmp / "health.md").read_text()
+    (moved,) = rows_of(report, "Moved")
+    number = int(re.findall(r"command (\d+)", moved)[0])
+    words = shlex.split(commands_of(report, "Moved")[number - 1])
     assert words[:3] == ["linkaudit", "catalog", "set-url"]
     assert words[3:] == [web.url(2, MOVED), web.url(2, MOVED) + "-new", str(catalog)]
     before = catalog.read_text()
@@ -234,6 +250,23 @@ def test_the_moved_rows_command_fixes_the_catalog(two_rounds) -> None:
     assert catalog.read_text() == before.replace(f"{web.url(2, MOVED)}\n", f"{words[4]}\n")
     assert check(tmp, catalog, "--fail-on", "never").exit_code == 0
     assert "## Moved" not in (tmp / "health.md").read_text()
+
+
+def test_the_drift_rows_command_accepts_the_new_title(two_rounds) -> None:
+    """Copy the command the Title drift row points at, run it: the report made again from
+    the history has no drift left."""
+    _, tmp, catalog = two_rounds
+    report = (tmp / "health.md").read_text()
+    (drift,) = rows_of(report, "Title drift")
+    number = int(re.findall(r"command (\d+)", drift)[0])
+    words = shlex.split(commands_of(report, "Title drift")[number - 1])
+    assert words[:2] == ["linkaudit", "accept"]
+    accepted = CliRunner().invoke(main, [*words[1:], "--db", str(tmp / "h.db")])
+    assert accepted.exit_code == 0, accepted.output
+    assert "'Cheap watches shop'" in accepted.output
+    args = ["report", str(catalog), "--db", str(tmp / "h.db"), "--report", "-"]
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "## Title drift" not in again.output
 
 
 def test_catalog_paths_are_the_same_named_absolute_or_relative(
@@ -256,4 +289,4 @@ def test_catalog_paths_are_the_same_named_absolute_or_relative(
     assert {w.split(":")[0] for w in wheres} == {"catalog/guide.yaml"}
     assert "| Primer chapter without a link — _Primer_ | `catalog/guide.yaml:19` |" in text
     moved = simweb.url(2, MOVED)
-    assert f"`linkaudit catalog set-url {moved} {moved}-new`" in text  # catalog/: no PATH
+    assert f"\nlinkaudit catalog set-url {moved} {moved}-new\n" in text  # catalog/: no PATH

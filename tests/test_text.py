@@ -53,6 +53,13 @@ def test_plain_and_cut() -> None:
     assert text.cut("short", 10) == "short"
 
 
+def test_cut_reads_only_what_it_keeps() -> None:
+    """A megabyte of remote text costs what a line does; a cut is always marked."""
+    assert text.cut("word " * 2_000_000, 12) == "word word w\u2026"
+    assert text.cut(" " * 100 + "late", 10) == "\u2026"  # beyond what is read: said cut
+    assert text.cut("ab  " * 10, 40) == ("ab " * 10).strip()  # all read: nothing cut
+
+
 def test_columns_align_all_but_a_free_last_column() -> None:
     rows = [("run", "state", "URL"), ("12", "complete", "https://a.example/")]
     assert text.columns(rows) == ["run  state     URL", "12   complete  https://a.example/"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.titles import normalise_title, same_title, shares_nothing
 
 
@@ -19,6 +22,7 @@ from linkaudit.titles import normalise_title, same_title, shares_nothing
         ("YouTube", "youtube"),  # a bare site name stays
         ("GitHub - karpathy/nanoGPT: The simplest repo", "karpathy/nanogpt: the simplest repo"),
         ("Wikipedia \u2014 Transformer", "transformer"),
+        ("Deep Learning \u00bb YouTube", "deep learning"),  # a guillemet separates too
     ],
 )
 def test_normalise_title(raw: str, normal: str) -> None:
@@ -74,3 +78,17 @@ def test_shares_nothing() -> None:
     assert shares_nothing("Deep Learning Book", "Cooking with Julia")
     assert not shares_nothing("Deep Learning Book", "deep-learning notes")
     assert not shares_nothing("The", "A")  # no meaningful words: nothing to judge
+
+
+def test_long_titles_are_compared_in_bounded_time() -> None:
+    """Titles are remote text: only their first REMOTE_TEXT_CHARS count, so comparing
+    two of a million characters costs what two ordinary ones do (it took minutes)."""
+    first = ("Essence of linear algebra lecture " * 30_000)[:1_000_000]
+    second = "Again: " + first
+    started = time.process_time()
+    for _ in range(10):
+        assert same_title(first, second)  # the same start: the same title
+        assert not same_title(first, "Cooking with Julia " * 50_000)
+        assert not shares_nothing(first, second)
+    assert time.process_time() - started < 1.0
+    assert len(normalise_title(first)) <= REMOTE_TEXT_CHARS + 2  # its ellipsis normalised: ...

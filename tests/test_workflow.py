@@ -98,6 +98,19 @@ def test_the_job_checks_without_failing_then_saves_and_reports() -> None:
     assert positions == sorted(positions)
 
 
+def test_the_check_step_annotates_the_catalog_lines_and_the_report_step_does_not_repeat_it() -> (
+    None
+):
+    """`check` prints one annotation per dead, moved or drifted link (GitHub shows them on the
+    run and on the catalog file's lines); `report` runs in the same job and stays quiet, so
+    that each shows once."""
+    (job,) = workflow()["jobs"].values()
+    check = next(s for s in job["steps"] if "linkaudit check" in s.get("run", ""))
+    report = next(s for s in job["steps"] if "linkaudit report" in s.get("run", ""))
+    assert "--annotate" in check["run"].split()
+    assert "--no-annotate" in report["run"].split()
+
+
 def tool(name: str) -> str | None:
     """`name` from this virtual environment's bin (pip-installed), else from PATH."""
     here = Path(sys.executable).parent / name

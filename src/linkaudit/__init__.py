@@ -12,13 +12,25 @@ The package is built in layers, each importing only the layers below it
     3  audit      one run from start to end, and the replay of a stored one
     4  report/    findings -> Markdown, JSON, step summary, issue body; writing them
     5  cli/       the click commands and their terminal views: wiring only
+
+`__version__` is read from the installed metadata when first asked for: importing the
+package itself costs nothing, so that `linkaudit` (__main__.py) can install its signal
+handlers before anything slow is imported (importlib.metadata alone takes 25 ms).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("linkaudit")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+from __future__ import annotations
 
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> str:
+    if name != "__version__":
+        raise AttributeError(f"module 'linkaudit' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - see above
+
+    try:
+        found = version("linkaudit")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        found = "0.0.0"
+    globals()["__version__"] = found
+    return found

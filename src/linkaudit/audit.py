@@ -6,8 +6,12 @@
     judged(resources, ...)        the judge (judge.py), called from here alone
     run_audit(resources, options, store=...)   a run: record it, read its past, probe
                                   (each observation recorded as it arrives), guard, judge
-                                  once, complete it with its new title baselines
+                                  once, complete it with its new title baselines, then ask
+                                  the Wayback Machine about the dead (the same Fetcher)
+    archived(findings, ...)       each dead finding with its snapshot: remembered, or asked
+                                  (providers/wayback.py) one URL at a time and remembered
     replay(store, row, ...)       a stored complete run's findings, judged again the same way
+                                  (with the snapshots the history remembers)
     snapshot_after(store, result) what the report of a run says: its findings, the previous
                                   complete run's (replayed) and the trend
     stored_snapshot(store, ...)   the same for a stored run (`linkaudit report`)
@@ -28,6 +32,7 @@ from linkaudit.fetch import Fetcher, Resolver, is_private
 from linkaudit.history import Recorder, Store, previous_of
 from linkaudit.judge import judge, new_baselines
 from linkaudit.model import (
+    BaselineHow,
     CheckOptions,
     Finding,
     HostStats,
@@ -42,7 +47,7 @@ from linkaudit.model import (
     TrendPoint,
     Verdict,
 )
-from linkaudit.providers import CheckContext, Provider, default_providers, route
+from linkaudit.providers import CheckContext, Provider, default_providers, route, wayback
 from linkaudit.text import utc_now
 
 
@@ -162,22 +167,48 @@ async def run_audit(
     fetcher = Fetcher(options, resolver=resolver, sleep=sleep, env=env, private=private)
     with Recorder.start(store, resources, options=asdict(options), started_at=started_at) as rec:
         past = store.past(the_plan.urls) if store is not None else {}  # before any request
-        async with fetcher, rec.flushing():  # finished observations on disk every second
-            observations = await probe(
-                the_plan,
-                fetcher,
-                previous=previous_of(past) if previous is None else previous,
-                progress=_recording(rec, progress),
-            )
-        network_guard(observations)
-        finished_at = utc_now()
-        hosts = fetcher.host_stats()
-        if store is not None:
-            past = _accepted_meanwhile(store, past)
-        findings = judged(resources, observations, past, rules)
-        baselines = new_baselines(observations, past)
-        rec.complete(finished_at=finished_at, baselines=baselines, hosts=hosts)
+        async with fetcher:
+            async with rec.flushing():  # finished observations on disk every second
+                observations = await probe(
+                    the_plan,
+                    fetcher,
+                    previous=previous_of(past) if previous is None else previous,
+                    progress=_recording(rec, progress),
+                )
+            network_guard(observations)
+            finished_at = utc_now()
+            hosts = fetcher.host_stats()
+            if store is not None:
+                past = _accepted_meanwhile(store, past)
+            findings = judged(resources, observations, past, rules)
+            baselines = new_baselines(observations, past)
+            rec.complete(finished_at=finished_at, baselines=baselines, hosts=hosts)
+            findings = await archived(findings, fetcher, store=store, options=options)
     return AuditResult(rec.run_id, started_at, finished_at, observations, findings, hosts)
+
+
+async def archived(
+    findings: list[Finding], fetcher: Fetcher, *, store: Store | None, options: CheckOptions
+) -> list[Finding]:
+    """`findings` with the snapshots of the dead: what the history remembers for each
+    (url, before), else (unless options.archive is off) what the archive answers now,
+    one URL at a time, each answer remembered as it comes. The first URL the archive
+    does not answer ends the asking for this run: nothing is remembered for the rest,
+    and no verdict or health changes."""
+    endpoints = wayback.Endpoints.at(options.wayback)
+    wants = wayback.wanted(findings, endpoints)
+    keys = [(w.url, w.before) for w in wants]
+    answers = dict(store.archive_answers(keys)) if store is not None else {}
+    for want in wants if options.archive else ():
+        if (want.url, want.before) in answers:
+            continue
+        answer = await wayback.lookup(fetcher.fetch, want, endpoints=endpoints, asked_at=utc_now())
+        if answer is None:
+            break  # the archive is down or refuses: ask again next run
+        answers[want.url, want.before] = answer
+        if store is not None:
+            store.remember_archive(answer)
+    return wayback.attach(findings, answers, endpoints)
 
 
 def _recording(
@@ -194,13 +225,15 @@ def _recording(
 
 
 def _accepted_meanwhile(store: Store, past: dict[str, Past]) -> dict[str, Past]:
-    """The past with the baselines as they are now: `linkaudit accept` may have run during
-    the check (the only change another command can make while a run holds the store)."""
-    baselines = store.baselines(past)
+    """The past with the titles `linkaudit accept` set during the check (the only change
+    another command can make while a run holds the store)."""
+    accepted = {
+        url: b.title for url, b in store.baselines(past).items() if b.how is BaselineHow.ACCEPTED
+    }
     return {
-        url: known
-        if (title := baselines[url].title if url in baselines else None) == known.baseline
-        else replace(known, baseline=title)
+        url: replace(known, baseline=accepted[url])
+        if url in accepted and accepted[url] != known.baseline
+        else known
         for url, known in past.items()
     }
 
@@ -217,7 +250,9 @@ def replay(
     observations = store.observations_of(row.id)
     resources = store.resources_of(list(observations))
     past = store.past(list(observations), before=row.id)
-    return judged([*resources, *unlinked], observations, past, rules)
+    findings = judged([*resources, *unlinked], observations, past, rules)
+    keys = [(w.url, w.before) for w in wayback.wanted(findings)]
+    return wayback.attach(findings, store.archive_answers(keys))
 
 
 def stored_snapshot(

@@ -45,7 +45,13 @@ DRAIN_BYTES = 64 * 1024  # the rest of a body read (and dropped) to keep its con
 MAX_HEAD_BYTES = 100 * 1024  # status line and headers, as httpcore allows h11
 READ_BYTES = 64 * 1024  # one socket read, as httpcore
 MAX_REFRESH_DELAY = 10.0  # seconds; a longer meta refresh is a page that reloads
+VALIDATOR_CHARS = 256  # a longer ETag or Last-Modified is not kept, so never sent back
 YOUTUBE_PAGE_BYTES = 3 * 1024 * 1024  # a watch page is ~1-2 MB; its player data is not near the top
+
+# --- how much work one page may cause ----------------------------------------------------
+REMOTE_TEXT_CHARS = 300  # a title, or a site's words in a message, cut to this before use
+MAX_URL_CHARS = 8000  # a redirect to a longer URL is unusable (RFC 9110 asks for 8000 octets)
+ON_LOOP_CHARS = 8 * 1024  # a larger page is parsed in a worker thread, off the event loop
 
 # --- connections and names ---------------------------------------------------------------
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept for the next request
@@ -79,6 +85,10 @@ YOUTUBE_SLOW_DOWN = 3600.0  # seconds YouTube is left alone after it walls us of
 ARCHIVE_NAMES = ("web.archive.org", "archive.org", "wayback.archive.org")
 ARCHIVE_CONCURRENCY = 1
 ARCHIVE_INTERVAL = 1.0  # seconds from one request's start to the next one's
+# The Wayback Machine (providers/wayback.py): its Availability API, and the origin of its
+# CDX server and of the snapshots (one request at a time: issue 11's per-host policy paces them)
+WAYBACK_AVAILABILITY = "https://archive.org/wayback/available"
+WAYBACK_ORIGIN = "https://web.archive.org"
 
 # --- the history -------------------------------------------------------------------------
 BATCH_SIZE = 100  # observations per transaction, written as soon as they are queued
@@ -97,3 +107,12 @@ FLAKY_CHANGES = 2  # changes between live and failing in that window that make i
 
 # --- the report --------------------------------------------------------------------------
 TREND_RUNS = 12  # complete runs in the trend chart
+# A table cell holds short text, so that every table fits GitHub's 948 px column; the
+# longer facts go in the list under the table (report/tables.py says the arithmetic).
+CELL_TITLE = 100  # characters of a catalog title; longer: cut, whole in the list
+CELL_PAGE_TITLE = 40  # of the page's own title shown beside a generic catalog title
+CELL_SECTION = 40  # of a section path shown beside a title: its last headings
+CELL_WORD = 20  # an unbroken run longer than this is given a break (U+200B) to wrap at
+CELL_CAUSE = 24  # of what failed, in a "what happened" cell: `404`, `timeout`
+
+ANNOTATIONS = 50  # GitHub annotations printed by a run at most (GitHub keeps 50 a job)

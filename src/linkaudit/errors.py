@@ -13,14 +13,18 @@ a person (the CLI prints it as one line and exits; nothing else is a traceback):
     ├── NetworkDown         no host answered at all: nothing was recorded
     └── OutputError         a file linkaudit must write cannot be written
 
+    Stopped                 Ctrl-C or SIGTERM (a BaseException, as KeyboardInterrupt is:
+                            no `except Exception` swallows it, and click lets it pass)
+
 A broken link is data (an Observation), never an exception; so is any trouble of one
 request (fetch/ turns it into a failure kind and a message).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Sequence
-from pathlib import Path
 
 
 class LinkauditError(Exception):
@@ -68,10 +72,20 @@ class NetworkDown(LinkauditError):
         self.hosts = hosts
 
 
+class Stopped(BaseException):
+    """A signal stopped the command: "interrupted" (Ctrl-C, exit 130) or "terminated"
+    (SIGTERM, 143), as a shell reports a command a signal ended (128 + its number)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__("interrupted" if signum == signal.SIGINT else "terminated")
+        self.signum = signum
+        self.status = 128 + signum
+
+
 class OutputError(LinkauditError):
     """A file linkaudit must write cannot be written."""
 
-    def __init__(self, path: Path | str, reason: OSError | str) -> None:
+    def __init__(self, path: os.PathLike[str] | str, reason: OSError | str) -> None:
         if isinstance(reason, OSError):
             reason = reason.strerror or str(reason)
         super().__init__(f"cannot write {path}: {reason}")

@@ -25,7 +25,9 @@ and are skipped when counting streaks and changes):
 A live title becomes the baseline when there is none (`new_baselines`); on that first
 sight a catalogued title sharing no word with the page title is flagged
 `possible_wrong_link`, once (the store writes the baseline with the run's completion,
-so a run that does not complete cannot swallow the flag).
+so a run that does not complete cannot swallow the flag). `page_title` is the last title
+the page answered with live, this run or before: the report shows it beside a catalog
+title that is only link text ("here").
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def judge_one(resource: Resource, obs: Observation | None, hist: Past, rules: Ru
     seq = [*hist.observations, obs] if obs else list(hist.observations)
     first_seen = hist.first_seen or (seq[0].checked_at if seq else None) or None
     recent = tuple(o.verdict for o in seq[-rules.flaky_window :])
+    page_title = next((o.title for o in reversed(seq) if o.verdict.is_live and o.title), None)
     if obs is None:
         return Finding(
             resource,
@@ -85,6 +88,7 @@ def judge_one(resource: Resource, obs: Observation | None, hist: Past, rules: Ru
             first_seen=first_seen,
             last_live=hist.last_live,
             recent=recent,
+            page_title=page_title,
         )
 
     signal = [o for o in seq if o.verdict is not Verdict.BLOCKED]
@@ -128,6 +132,7 @@ def judge_one(resource: Resource, obs: Observation | None, hist: Past, rules: Ru
         failing_since=failing_since,
         last_live=last_live,
         recent=recent,
+        page_title=page_title,
     )
 
 

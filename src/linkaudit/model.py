@@ -8,6 +8,8 @@
     Previous      what the last live check saw of a URL: validators, title (history/)
     Past          what the history knows of a URL before this run, for the judge (history/)
     Finding       what a maintainer should do about one resource, with a Health (judge.py)
+    Archived, ArchiveAnswer   a verified Wayback snapshot; what the archive answered for
+                  one URL before one time (providers/wayback.py, remembered by history/)
     Rules         the judge's thresholds
     RunState, Baseline, RunRow, RunObservation   the stored runs (history/)
     RunInfo, TrendPoint, Snapshot                what a report is about (audit.py, report/)
@@ -102,6 +104,7 @@ class Flag(StrEnum):
     PARKED_DOMAIN = "parked_domain"
     BOUNCED_HOME = "bounced_home"
     NOT_MODIFIED = "not_modified"
+    LOGIN_WALL = "login_wall"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,7 @@ class FailureKind(StrEnum):
     PRIVATE_ADDRESS = "private_address"  # refused by policy, see --allow-private
     RETRY_AFTER_TOO_LONG = "retry_after_too_long"
     PROTOCOL = "protocol"  # malformed HTTP
+    UNSENDABLE = "unsendable"  # linkaudit refused to send its own request: the site not asked
     INVALID_URL = "invalid_url"
     PAUSED = "paused"  # not asked: the host is paused for longer than a request waits
 
@@ -229,6 +233,25 @@ class Past:
 
 
 @dataclass(frozen=True, slots=True)
+class Archived:
+    """A verified Wayback snapshot: its `url` (/web/<timestamp>/<URL>), its 14-digit `timestamp`."""
+
+    url: str
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveAnswer:
+    """The archive's snapshot of `url` closest before `before` (14 digits); None: see `note`."""
+
+    url: str
+    before: str
+    snapshot: Archived | None
+    asked_at: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One resource, judged over its history: what a maintainer should do."""
 
@@ -244,6 +267,8 @@ class Finding:
     failing_since: str | None = None
     last_live: str | None = None
     recent: tuple[Verdict, ...] = ()  # oldest first, this run last
+    page_title: str | None = None  # the last title the page answered with, this run or before
+    archive: Archived | None = None  # a dead resource's verified snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +408,8 @@ class CheckOptions:
     arxiv_api: str | None = None  # export API endpoint; None: export.arxiv.org, same scheme/port
     host_interval: tuple[tuple[str, float], ...] = ()  # (host, seconds): the user's, last wins
     host_concurrency: tuple[tuple[str, int], ...] = ()  # (host, requests in flight): the same
+    archive: bool = True  # ask the Wayback Machine for a snapshot of each dead resource
+    wayback: str | None = None  # one origin for its APIs and snapshots; None: config.WAYBACK_*
 
     @property
     def url_deadline(self) -> float:

@@ -75,9 +75,13 @@ def plain(text: str) -> str:
 
 
 def cut(text: str, width: int) -> str:
-    """`text` on one line, at most `width` characters (an ellipsis where it was cut)."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + ELLIPSIS
+    """`text` on one line, at most `width` characters (an ellipsis where it was cut).
+    Only its first 4 x `width` characters are read: a megabyte costs what a line does."""
+    head = text[: 4 * width]
+    line = " ".join(head.split())
+    if len(line) <= width and len(head) == len(text):
+        return line
+    return line[: width - 1].rstrip() + ELLIPSIS
 
 
 def columns(rows: Sequence[Sequence[str]], *, last_free: bool = False) -> list[str]:

@@ -4,6 +4,9 @@
                                  with every `file:line: message` (load.py)
     set_url(resources, old, new) rewrite one URL in its file, every other byte kept (edit.py)
     set_url_command(old, new, source)   the shell command that does it
+    catalog_warnings(resources)  `file:line: warning: ...` for a catalog that loads but reads
+                                 badly: generic link text as a title, mojibake (lint.py)
+    generic_title(title)         the title is generic link text ("here", "Part 2")
     url_problem, dedupe_key, detect_kind, youtube_item, arxiv_paper   the URL-shape rules
                                  the catalog and the providers share (urls.py)
 
@@ -12,7 +15,8 @@ document's links with their headings (markdown-it-py, imported only for .md file
 """
 
 from linkaudit.catalog.edit import Edit, set_url, set_url_command
-from linkaudit.catalog.load import load_catalog
+from linkaudit.catalog.lint import catalog_warnings
+from linkaudit.catalog.load import generic_title, load_catalog
 from linkaudit.catalog.urls import (
     Paper,
     YouTubeItem,
@@ -29,8 +33,10 @@ __all__ = [
     "Paper",
     "YouTubeItem",
     "arxiv_paper",
+    "catalog_warnings",
     "dedupe_key",
     "detect_kind",
+    "generic_title",
     "host_of",
     "load_catalog",
     "set_url",

@@ -8,7 +8,8 @@ A directory stands for every *.yaml, *.yml and *.md file directly in it, sorted 
 A file named explicitly is YAML if it ends in .yaml or .yml, and Markdown otherwise.
 
 YAML: a list of mappings with the keys `url` (optional: no url means unlinked), `title`
-(required), `section` and `kind` (detected from the URL when absent).
+(required), `section` and `kind` (detected from the URL when absent); each value is the
+text the curator wrote (`title: 1984` is the title "1984", see yaml_reader.py).
 Markdown: every absolute http(s) link is a resource; its text is the title (prefixed
 with the heading it sits under when the text is generic, like "here" or "Part 2"); the
 heading path is the section. Relative, fragment, mailto: and tel: links are not
@@ -16,6 +17,8 @@ resources. A URL linked twice in one Markdown file is one resource (the first li
 
 Problems are collected, never raised one at a time: CatalogError carries them all,
 one `path:line: message` each, in file order. File-level problems point at line 1.
+Any bytes at all give either resources or such problems (tests/test_catalog_load.py
+holds the loader to that with hypothesis), never another exception.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from linkaudit.catalog.urls import dedupe_key, detect_kind, url_problem
 from linkaudit.catalog.yaml_reader import Item, YamlProblem, read_yaml
@@ -40,11 +42,24 @@ MARKDOWN_SUFFIXES = (".md",)
 ENTRY_KEYS = ("url", "title", "section", "kind")
 KINDS = frozenset(Kind)
 SECTION_SEPARATOR = " / "
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*(?=:)")  # what urlsplit takes for a scheme
+TITLE_SEPARATOR = " — "  # between a heading and the generic link text it gives context to
+# Link text that says nothing about the resource: the one rule for the Markdown reader (it
+# puts the heading before such text), the report (it shows the page's own title beside
+# it) and `catalog validate` (it warns).
 GENERIC_LINK_TEXT = re.compile(
     r"(here|there|this|that|link|this link|click here|more|read more|source|website|"
-    r"video|slides|pdf|part\s*\w{1,4}|\d{1,3})[.:!]?",
+    r"video|slides|pdf|part\s*\w{1,4}|\d{1,3}|"
+    r"(?:(?:has|his|her|their|my|our|the) )?(?:an? )?(?:blog|site|homepage|(?:youtube )?channel))"
+    r"[.:!]?",
     re.IGNORECASE,
 )
+
+
+def generic_title(title: str) -> bool:
+    """The title is generic link text ("here", "Part 2", "3"), alone or after the heading
+    the Markdown reader put before it ("Deep Learning — Part 2")."""
+    return bool(GENERIC_LINK_TEXT.fullmatch(title.rsplit(TITLE_SEPARATOR, 1)[-1].strip()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,14 +248,15 @@ def _read_markdown(text: str, problems: _Problems) -> list[Resource]:
 
 def _markdown_link(link: MarkdownLink, problems: _Problems) -> Resource | None:
     url, title, context = link.url, link.text, link.headings
-    scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+    found = _SCHEME.match(url)  # read without urlsplit, which raises for `https://[::1/`
+    scheme = found.group(0).lower() if found else ""
     if url.startswith(("#", "/", ".")) or not scheme or scheme in {"mailto", "tel"}:
         return None  # a link within the site or not a web page: not a resource
     if (problem := url_problem(url)) is not None:
         problems.add(link.line, problem)
         return None
     if (not title or GENERIC_LINK_TEXT.fullmatch(title)) and context:
-        title = f"{context[-1]} — {title}" if title else context[-1]
+        title = f"{context[-1]}{TITLE_SEPARATOR}{title}" if title else context[-1]
     if not title:
         problems.add(link.line, f"link without text and outside any heading: {url}")
         return None

@@ -33,6 +33,8 @@ YOUTUBE_HOSTS = frozenset(
 YOUTUBE_TRIVIA = frozenset({"index", "t", "pp", "si", "feature", "ab_channel"})
 ARXIV_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
 _BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")  # \s: whatever str.isspace() says
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")  # what YouTube's video ids look like
+_EMBED_PAGES = frozenset({"videoseries", "live_stream"})  # /embed/ paths that name no video
 _ARXIV_PATH = re.compile(r"^/(abs|pdf)/(.+?)(\.pdf)?/?$")
 _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v(\d+))?$")
 _ARXIV_OLD = re.compile(r"^([a-z][a-z-]*(\.[A-Z]{2})?/\d{7})(v(\d+))?$")
@@ -85,7 +87,7 @@ def dedupe_key(url: str) -> str:
 
 
 def detect_kind(url: str) -> Kind:
-    """The kind of resource a URL points at, judged from its host and path alone."""
+    """The kind of resource a URL points at, from its host and path alone."""
     item = youtube_item(url)
     if item is not None:
         return item.kind
@@ -124,11 +126,15 @@ def youtube_item(url: str) -> YouTubeItem | None:
         video = path.strip("/").split("/")[0] or None
     elif path == "/watch" and query.get("v"):
         video = query["v"][0]
-    elif path.startswith(("/shorts/", "/live/", "/embed/")):
+    elif path.startswith(("/shorts/", "/live/")):
         video = path.split("/")[2] or None
+    elif path.startswith("/embed/"):
+        embedded = path.split("/")[2]
+        video = embedded if _VIDEO_ID.fullmatch(embedded) and embedded not in _EMBED_PAGES else None
     if video:
         return YouTubeItem(Kind.YOUTUBE_VIDEO, video)
-    if path.rstrip("/") == "/playlist" and query.get("list"):
+    playlist_page = path.rstrip("/") in ("/playlist", "/embed/videoseries")
+    if playlist_page and query.get("list"):
         return YouTubeItem(Kind.YOUTUBE_PLAYLIST, query["list"][0])
     if path.startswith(("/@", "/channel/", "/c/", "/user/")):
         return YouTubeItem(Kind.YOUTUBE_CHANNEL, path.strip("/"))

@@ -4,18 +4,19 @@
                                     its items (each a mapping of key -> (line, value), or not)
     YamlProblem                     a file that is not usable YAML: `line` and `message`
 
-Only libyaml's composer runs (nodes with their marks); values are built here. Scalars
-follow YAML 1.2's core schema, as ruamel.yaml read them before: `yes`, `no`, `on` and
-`1:30` are text; `null`/`~`/empty, `true`/`false`, numbers (`0o`, `0x`, `_` allowed) and
-dates are not. Duplicate keys are errors (YAML forbids them; libyaml lets them pass).
-Merge keys (`<<: *anchor`) merge. Lines are 1-based. Without libyaml (no wheel for the
-platform) PyYAML's pure-Python loader gives the same nodes and marks, more slowly.
+Only libyaml's composer runs (nodes with their marks); values are built here, and a
+scalar is always the text the curator wrote: `1984`, `yes`, `~`, `2019-04-25` and
+`!!int 42` are the strings "1984", "yes", "~", "2019-04-25" and "42" (an empty value is
+""). No YAML type is resolved or converted, implicitly or by a tag, so no scalar can fail
+to convert: a tag says nothing here. Duplicate keys are errors (YAML forbids them;
+libyaml lets them pass). Merge keys (`<<: *anchor`) merge. Lines are 1-based. Without
+libyaml (no wheel for the platform) PyYAML's pure-Python loader gives the same nodes and
+marks, more slowly.
 """
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,22 +25,8 @@ from typing import Any, Literal
 import yaml
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TAG = "tag:yaml.org,2002:"
-_PLAIN = "linkaudit:plain"  # an untagged plain scalar: resolved here, by the core schema
-_MERGE = f"{_TAG}merge"  # `<<` (libyaml's composer leaves plain `<<` to the resolver)
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS = {word: word[0] in "tT" for word in ("true", "True", "TRUE", "false", "False", "FALSE")}
-_NUMBER_START = frozenset("0123456789+-.")  # how every int, float and date begins
-_INT = re.compile(r"[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+")
-_FLOAT = re.compile(
-    r"[-+]?(\.[0-9][0-9_]*|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
-)
-_TIMESTAMP = re.compile(
-    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
-    r"(([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?"
-    r"([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)?"
-)
+_PLAIN = "linkaudit:plain"  # an untagged plain scalar (only `<<` means anything untagged)
+_MERGE = "tag:yaml.org,2002:merge"  # `<<` (libyaml's composer leaves plain `<<` to the resolver)
 
 
 class YamlProblem(Exception):
@@ -69,7 +56,8 @@ class Document:
 
 
 class _Composer(_Loader):  # type: ignore[misc]
-    """libyaml's composer; plain scalars keep a marker tag instead of YAML 1.1's resolution."""
+    """libyaml's composer; plain scalars keep a marker tag instead of YAML 1.1's resolution
+    (so that `<<` is told from a quoted "<<"; no value is ever resolved to a type)."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
@@ -118,7 +106,7 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 def _document(root: yaml.Node | None) -> Document:
-    if root is None or (root.tag == _PLAIN and _plain(root.value) is None):  # `---` alone
+    if root is None or (root.tag == _PLAIN and not root.value):  # `---` alone
         return Document("empty", 1)
     line = root.start_mark.line + 1
     if isinstance(root, yaml.MappingNode):
@@ -177,11 +165,10 @@ def _merge(node: yaml.Node, line: int, seen: dict[int, Any]) -> list[tuple[Any, 
 
 
 def _value(node: yaml.Node, seen: dict[int, Any]) -> Any:
-    """The plain Python value of a node (aliases, even to an enclosing node, allowed)."""
-    if node.tag == _PLAIN:  # the usual case first
-        return _plain(node.value)
+    """The plain Python value of a node: a scalar's text as written (its tag, if any,
+    ignored), a list, or a dict (aliases, even to an enclosing node, allowed)."""
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        return node.value
     if id(node) in seen:
         return seen[id(node)]
     if isinstance(node, yaml.SequenceNode):
@@ -194,45 +181,6 @@ def _value(node: yaml.Node, seen: dict[int, Any]) -> Any:
     seen[id(node)] = mapping
     mapping.update((key, value) for key, _, value in _pairs(node, seen))
     return mapping
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    text, tag = node.value, node.tag
-    if tag == f"{_TAG}str":
-        return text
-    if tag == _PLAIN:
-        return _plain(text)
-    line = node.start_mark.line + 1
-    if not tag.startswith(_TAG):
-        raise YamlProblem(line, f"unsupported YAML tag {tag} (leave the tag out)")
-    value = _plain(text)
-    if tag != f"{_TAG}{_kind(value)}":
-        wanted = tag.removeprefix(_TAG)
-        raise YamlProblem(line, f"YAML syntax error: {text!r} cannot be read as !!{wanted}")
-    return value
-
-
-def _plain(text: str) -> Any:
-    """A plain scalar by YAML 1.2's core schema (and dates, as ruamel.yaml read them)."""
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if text[0] not in _NUMBER_START:  # most text: no number or date starts like it
-        return text
-    if _INT.fullmatch(text):
-        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
-        return int(text[2:] if base != 10 else text, base)
-    if _FLOAT.fullmatch(text):
-        return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
-    if _TIMESTAMP.fullmatch(text):
-        return yaml.load(text, Loader=_Loader)  # a safe loader, on the date alone
-    return text
-
-
-def _kind(value: Any) -> str:
-    kinds = {type(None): "null", bool: "bool", int: "int", float: "float", str: "str"}
-    return kinds.get(type(value), "timestamp")
 
 
 def _hashable(value: Any) -> bool:

@@ -22,6 +22,7 @@ from linkaudit.audit import stored_snapshot
 from linkaudit.cli.catalog import catalog
 from linkaudit.cli.check import check_command
 from linkaudit.cli.options import (
+    ANNOTATE_OPTION,
     CATALOG_PATHS,
     CONFIRM_AFTER_OPTION,
     db_option,
@@ -29,6 +30,7 @@ from linkaudit.cli.options import (
     json_option,
     load_catalog_or_exit,
     one_on_stdout,
+    print_annotations,
     report_option,
 )
 from linkaudit.cli.views import render_runs, render_url_history
@@ -124,6 +126,7 @@ def accept_command(url: str, db_path: Path) -> None:
     "else delete this file.",
 )
 @click.option("--report-url", default="", help="Link to the full report, for the issue body.")
+@ANNOTATE_OPTION
 def report_command(
     *,
     paths: tuple[Path, ...],
@@ -135,6 +138,7 @@ def report_command(
     confirm_after: int,
     issue_body: Path | None,
     report_url: str,
+    annotate: bool | None,
 ) -> None:
     """Write the health report again from the history database, without the network.
 
@@ -160,3 +164,4 @@ def report_command(
             publish.write_issue_body(issue_body, snap, report_url=report_url)
     except OutputError as error:
         fail(str(error))
+    print_annotations(snap.findings, annotate, err=publish.STDOUT in (report_path, json_path))

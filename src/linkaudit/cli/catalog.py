@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from linkaudit.audit import stored_snapshot
-from linkaudit.catalog import set_url
+from linkaudit.catalog import catalog_warnings, set_url
 from linkaudit.cli.options import (
     CATALOG_PATHS,
     EXIT_USAGE,
@@ -31,8 +31,11 @@ def catalog() -> None:
 @CATALOG_PATHS
 def catalog_validate(paths: tuple[Path, ...]) -> None:
     """Check catalog files without fetching anything: exit 0 if valid, 2 with one
-    `path:line: message` per problem otherwise."""
+    `path:line: message` per problem otherwise. A valid catalog may still get warnings on
+    stderr (`path:line: warning: ...`): generic link text as a title, garbled text."""
     resources = load_catalog_or_exit(paths)
+    for warning in catalog_warnings(resources):
+        click.echo(warning, err=True)
     click.echo(f"catalog ok: {summarize(resources)}")
 
 
@@ -60,24 +63,33 @@ def catalog_list(paths: tuple[Path, ...], kinds: tuple[str, ...], unlinked: bool
     is_flag=True,
     help="Apply every Moved finding of the latest complete run in --db (give only PATHs).",
 )
-@db_option("The history database --moved reads.")
-def catalog_set_url(words: tuple[str, ...], moved: bool, db_path: Path) -> None:
+@click.option(
+    "--archived",
+    is_flag=True,
+    help="Point every Dead finding of the latest complete run in --db that has an archived "
+    "copy at that copy (give only PATHs).",
+)
+@db_option("The history database --moved and --archived read.")
+def catalog_set_url(words: tuple[str, ...], moved: bool, archived: bool, db_path: Path) -> None:
     """Point the catalog entry of OLD_URL at NEW_URL, changing nothing else in its file.
 
     The edited file is read back before it replaces the old one: when the catalog would
     be invalid (NEW_URL catalogued already, not an http(s) URL...) nothing is written
     and the exit status is 2. PATH defaults to catalog/."""
-    if moved:
-        pairs, paths = moved_pairs(db_path), words
+    from_db = moved or archived
+    if moved and archived:
+        raise click.UsageError("give --moved or --archived, not both")
+    if from_db:
+        pairs, paths = finding_pairs(db_path, archived=archived), words
     elif len(words) < 2:
-        raise click.UsageError("give OLD_URL and NEW_URL (or --moved)")
+        raise click.UsageError("give OLD_URL and NEW_URL (or --moved, or --archived)")
     else:
         pairs, paths = [(words[0], words[1])], words[2:]
     catalog_paths = tuple(Path(p) for p in paths)
     refused = 0
     for old, new in pairs:
         resources = load_catalog_or_exit(catalog_paths)
-        if moved and not any(r.url == old for r in resources):
+        if from_db and not any(r.url == old for r in resources):
             click.echo(f"skipped {old}: no longer in the catalog")
             continue
         try:
@@ -85,16 +97,24 @@ def catalog_set_url(words: tuple[str, ...], moved: bool, db_path: Path) -> None:
         except EditError as error:
             click.echo(f"linkaudit: {error}", err=True)
             refused += 1
-    if moved and not pairs:
-        click.echo(f"nothing moved in the latest run of {db_path}")
+    if from_db and not pairs:
+        what = "dead with an archived copy" if archived else "moved"
+        click.echo(f"nothing {what} in the latest run of {db_path}")
     if refused:
         raise SystemExit(EXIT_USAGE)
 
 
-def moved_pairs(db_path: Path) -> list[tuple[str, str]]:
-    """(catalogued URL, where it is now) for every Moved finding of the latest run."""
+def finding_pairs(db_path: Path, *, archived: bool) -> list[tuple[str, str]]:
+    """(catalogued URL, where it is now) for every Moved finding of the latest run; with
+    `archived`, (catalogued URL, its snapshot) for every Dead finding that has one."""
     with Store.open(db_path, create=False) as store:
         snap = stored_snapshot(store, rules=Rules())
+    if archived:
+        return [
+            (f.resource.url, f.archive.url)
+            for f in snap.findings
+            if f.health is Health.DEAD and f.resource.url and f.archive
+        ]
     return [
         (f.resource.url, f.suggested_url)
         for f in snap.findings

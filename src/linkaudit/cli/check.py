@@ -7,6 +7,11 @@ Every file the run must write is tried before the first request, so a bad --db,
 --host-concurrency and the TOML tables, fetch/policies.py). Ctrl-C ends the run
 `interrupted` in the database (history/recorder.py) and exits 130 with one line; SIGTERM
 (a CI job cancelled) does the same and exits 143.
+--report or --json costs no run. Ctrl-C ends the run `interrupted` in the database
+(history/recorder.py) and exits 130 with one line; SIGTERM (a CI job cancelled) does the
+same and exits 143. While the requests are out, either signal cancels the run (so the
+history records what was checked); before and after, it raises errors.Stopped
+(__main__.py), which ends the command in one line as well.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import click
 
 from linkaudit.audit import AuditResult, run_audit, snapshot_after
 from linkaudit.cli.options import (
+    ANNOTATE_OPTION,
     CATALOG_PATHS,
     CONFIRM_AFTER_OPTION,
     EXIT_ABORTED,
@@ -38,15 +44,16 @@ from linkaudit.cli.options import (
     json_option,
     load_catalog_or_exit,
     one_on_stdout,
+    print_annotations,
     report_option,
 )
 from linkaudit.cli.views import Progress, summary, throttled, warnings
 from linkaudit.config import DEFAULT_CATALOG
-from linkaudit.errors import NetworkDown, OutputError, PolicyError, StoreError
+from linkaudit.errors import NetworkDown, OutputError, PolicyError, Stopped, StoreError
 from linkaudit.fetch import parse_resolve
 from linkaudit.fetch.policies import Settings, user_settings
 from linkaudit.history import Store
-from linkaudit.model import CheckOptions, Health, Observation, Resource, Rules
+from linkaudit.model import CheckOptions, Health, Observation, Resource, Rules, RunState
 from linkaudit.report import publish
 
 DEFAULTS = CheckOptions()  # the options' defaults are the model's
@@ -130,6 +137,12 @@ def parse_resolve_option(
     help="Which findings make the exit status 1.",
 )
 @CONFIRM_AFTER_OPTION
+@click.option(
+    "--no-archive",
+    is_flag=True,
+    help="Do not ask the Wayback Machine for archived copies of dead links.",
+)
+@ANNOTATE_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary.")
 def check_command(
     *,
@@ -147,6 +160,8 @@ def check_command(
     allow_private: bool,
     fail_on: str,
     confirm_after: int,
+    no_archive: bool,
+    annotate: bool | None,
     quiet: bool,
 ) -> None:
     """Check every catalogued URL and say what was found (PATH defaults to catalog/)."""
@@ -168,6 +183,7 @@ def check_command(
         allow_private=allow_private,
         host_interval=settings.interval,
         host_concurrency=settings.concurrency,
+        archive=not no_archive,
     )
     rules = Rules(confirm_after=confirm_after)
     started = time.monotonic()
@@ -179,6 +195,7 @@ def check_command(
     click.echo(summary(result.observations, time.monotonic() - started), err=to_stderr)
     for line in [*warnings(result.observations), *throttled(result.hosts)]:
         click.echo(f"linkaudit: {line}", err=True)
+    print_annotations(result.findings, annotate, err=to_stderr)
     if any(finding.health in FAIL_ON[fail_on] for finding in result.findings):
         raise SystemExit(EXIT_FINDINGS)
 
@@ -209,11 +226,12 @@ def publish_run(
         publish.publish_check(snap, report_path=report_path, json_path=json_path, env=os.environ)
     except (StoreError, OutputError) as error:
         fail(f"{error} (run {result.run_id} is recorded: `linkaudit report` writes it again)")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped) as stop:
+        how, status = _how(stop)
         fail(
-            f"interrupted while writing the report; run {result.run_id} is complete in "
+            f"{how} while writing the report; run {result.run_id} is complete in "
             f"{store.path} (`linkaudit report` writes it again)",
-            EXIT_INTERRUPTED,
+            status,
         )
 
 
@@ -243,6 +261,7 @@ def audit(
 ) -> AuditResult:
     """The run, with its progress on stderr; a failed or interrupted run ends the command."""
     tty = sys.stderr.isatty() and not os.environ.get("CI")
+    before = max((r.id for r in store.runs(limit=1)), default=0)
     bar = Progress(total=len({r.url for r in resources if r.url}), tty=tty)
 
     def progress(_observation: Observation) -> None:
@@ -256,7 +275,7 @@ def audit(
 
     try:
         result = asyncio.run(
-            until_terminated(
+            until_stopped(
                 run_audit(resources, options, store=store, rules=rules, progress=progress)
             )
         )
@@ -267,26 +286,68 @@ def audit(
         except OutputError as unwritable:
             click.echo(f"linkaudit: {unwritable}", err=True)
         fail(str(error), EXIT_ABORTED)
-    except (KeyboardInterrupt, asyncio.CancelledError) as stop:
+    except (KeyboardInterrupt, asyncio.CancelledError, Stopped) as stop:
         end_progress_line()
-        ctrl_c = isinstance(stop, KeyboardInterrupt)
+        how, status = _how(stop)
         fail(
-            f"{'interrupted' if ctrl_c else 'terminated'}: the run is recorded in {store.path} as "
-            "interrupted (what it checked is kept for `linkaudit history`, never judged)",
-            EXIT_INTERRUPTED if ctrl_c else EXIT_TERMINATED,
+            f"{how}: {_stopped(store, before)}",
+            status,
         )
     end_progress_line()
     return result
 
 
-async def until_terminated(run: Coroutine[Any, Any, AuditResult]) -> AuditResult:
-    """`run`, cancelled by SIGTERM as asyncio cancels it on Ctrl-C, so that the history
-    records what was checked and marks the run interrupted before the process ends."""
+def _stopped(store: Store, before: int) -> str:
+    """What a stopped run left in the store (its runs numbered after `before`): nothing,
+    interrupted, or complete when only the look-up of archived copies was stopped."""
+    latest = [r for r in store.runs(limit=1) if r.id > before]
+    if not latest:
+        return f"nothing was checked, nothing recorded in {store.path}"
+    if latest[0].state is RunState.COMPLETE:
+        return (
+            f"run {latest[0].id} is complete in {store.path}; the archived copies were not "
+            "all looked up (`linkaudit report` writes the report)"
+        )
+    return (
+        f"the run is recorded in {store.path} as interrupted (what it checked is kept "
+        "for `linkaudit history`, never judged)"
+    )
+
+
+def _how(stop: BaseException) -> tuple[str, int]:
+    """What stopped the command, and its exit status (a bare cancellation: SIGTERM's)."""
+    if isinstance(stop, Stopped):
+        return str(stop), stop.status
+    if isinstance(stop, KeyboardInterrupt):
+        return "interrupted", EXIT_INTERRUPTED
+    return "terminated", EXIT_TERMINATED
+
+
+async def until_stopped(run: Coroutine[Any, Any, AuditResult]) -> AuditResult:
+    """`run`, cancelled by Ctrl-C or SIGTERM (then Stopped), so that the history records
+    what was checked and marks the run interrupted before the process ends. The Python
+    handlers the signals had (asyncio.run's, __main__.py's) are theirs again after."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
-    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    stopped: list[int] = []
+
+    def stop(signum: int) -> None:
+        stopped.append(signum)
+        task.cancel()
+
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum, handler in handlers.items():
+        if handler is not signal.SIG_IGN:
+            loop.add_signal_handler(signum, stop, signum)
     try:
         return await run
+    except asyncio.CancelledError:
+        if stopped:
+            raise Stopped(stopped[0]) from None
+        raise
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        for signum, handler in handlers.items():
+            if handler is not signal.SIG_IGN:
+                loop.remove_signal_handler(signum)
+                signal.signal(signum, signal.SIG_DFL if handler is None else handler)

@@ -9,7 +9,7 @@ terminated (SIGTERM).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
@@ -18,7 +18,8 @@ import click
 from linkaudit.catalog import load_catalog
 from linkaudit.config import CONFIRM_AFTER, DEFAULT_CATALOG, DEFAULT_DB, DEFAULT_REPORT
 from linkaudit.errors import CatalogError
-from linkaudit.model import Resource
+from linkaudit.model import Finding, Resource
+from linkaudit.report.annotations import render_annotations
 from linkaudit.report.publish import STDOUT
 from linkaudit.text import plural
 
@@ -38,6 +39,12 @@ CONFIRM_AFTER_OPTION = click.option(
     show_default=True,
     type=click.IntRange(1, 100),
     help="Consecutive runs a link must be dead in before it is reported dead.",
+)
+ANNOTATE_OPTION = click.option(
+    "--annotate/--no-annotate",
+    default=None,
+    help="Print a GitHub annotation for each dead, moved or drifted link and possible "
+    "wrong link (default: when GITHUB_ACTIONS is true).",
 )
 
 
@@ -114,3 +121,13 @@ def one_on_stdout(report_path: Path, json_path: Path | None) -> None:
     """Exit 2 unless at most one of the report and the JSON goes to standard output."""
     if report_path == STDOUT and json_path == STDOUT:
         fail("--report and --json cannot both be '-' (standard output)")
+
+
+def print_annotations(findings: Iterable[Finding], annotate: bool | None, *, err: bool) -> None:
+    """GitHub's workflow commands for the findings to act on, when `annotate` (None: when
+    the command runs in GitHub Actions); on stderr when stdout carries a document."""
+    if annotate is None:
+        annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    if annotate:
+        for line in render_annotations(findings):
+            click.echo(line, err=err)

@@ -18,6 +18,9 @@ provider's items over their hosts)
      origin, as many idle as the host may have in flight; wire.py's bytes, parsed by
      llhttp) -> names.py (resolution, the private-address guard) -> sockets.py (asyncio
      streams). failures.py names what went wrong.
+     origin; wire.py's bytes, parsed by llhttp) -> names.py (resolution, the private-address
+     guard) -> sockets.py (asyncio streams). failures.py names what went wrong;
+http_urls.py parses the URLs requests go to and joins redirect targets.
 """
 
 from linkaudit.fetch.fetcher import Fetcher

@@ -1,4 +1,4 @@
-"""One HTTP exchange for fetch.py: a GET through the transports, its body read bounded.
+"""One HTTP exchange for fetcher.py: a GET through the transports, its body read bounded.
 
     exchange(router, url, headers, ...) -> Outcome   network trouble is an Outcome with a
                                                      failure (and `before_http`), never raised
@@ -8,6 +8,11 @@ is known), the head of a 401/403/429/503 answer (REFUSAL_BODY_BYTES: it may be a
 challenge); what is left unread (any body of another answer too) is drained when small,
 so the connection is kept (http1.py). One timer (`until`) bounds the whole exchange,
 headers and body together.
+
+A 2xx body that stalls (or is cut short) before enough of it arrived to judge the page
+(BodyReader.enough: its title, or the end of its head) is a failure of the exchange, a
+timeout or a reset retried as such, whatever its status said; one that stalls later
+keeps what came, and says what went wrong in `error`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from linkaudit.fetch.http1 import Http1Response
 from linkaudit.fetch.retry import Outcome
 from linkaudit.fetch.transport import Response, Router
 from linkaudit.model import FailureKind
+from linkaudit.text import plural
 
 DEFAULT_HEADERS = {
     "User-Agent": USER_AGENT,
@@ -53,6 +59,7 @@ async def exchange(
     response: Response | None = None
     reader: BodyReader | None = None
     error = None
+    failure = None
     read = False  # as far as wanted: what is left may be drained
     try:  # one timer for the whole attempt: headers and body
         async with asyncio.timeout_at(until):
@@ -75,6 +82,8 @@ async def exchange(
                 before = not reached
             return Outcome(failure=kind, error=describe(exc, kind), before_http=before)
         error = f"body cut short: {exc!s}" if str(exc) else "body read timed out"
+        if reader is not None and not reader.enough and 200 <= response.status_code < 300:
+            failure, error = _stalled(reader, exc)
     finally:
         if isinstance(response, Http1Response):
             await response.aclose(until=until if read else None)  # the rest drained, if small
@@ -83,10 +92,21 @@ async def exchange(
     assert response is not None
     body = reader.body() if reader is not None else b""
     answer = dict(response.headers.items())  # lower-case names, repeats joined by ", "
-    return Outcome(status=response.status_code, headers=answer, body=body, error=error)
+    return Outcome(
+        status=response.status_code, headers=answer, body=body, failure=failure, error=error
+    )
 
 
 def _reader(response: Response, limit: int, stop_at_title: bool) -> BodyReader:
-    content_type = response.headers.get("content-type")
-    stop = stop_at_title and is_html(content_type)
-    return BodyReader(response.headers.get("content-encoding", ""), limit, stop)
+    html = is_html(response.headers.get("content-type"))
+    encoding = response.headers.get("content-encoding", "")
+    return BodyReader(encoding, limit, html=html, stop_at_title=stop_at_title)
+
+
+def _stalled(reader: BodyReader, exc: BaseException) -> tuple[FailureKind, str]:
+    """The failure a body that stopped too early is: a timeout, or the reset it was."""
+    kind, _ = failure_of(exc)
+    got = f"{plural(reader.size, 'byte')} of the page, not its title," if reader.size else "nothing"
+    if kind is FailureKind.TIMEOUT:
+        return kind, f"body stalled: {got} arrived in time"
+    return kind, f"body cut short: {got} arrived ({exc})"

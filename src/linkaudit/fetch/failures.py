@@ -48,6 +48,8 @@ def failure_of(exc: BaseException) -> tuple[FailureKind, bool]:
         return FailureKind.PROTOCOL, False
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
         return FailureKind.INVALID_URL, False
+    if isinstance(exc, httpx.LocalProtocolError):  # refused here, before a byte was sent
+        return FailureKind.UNSENDABLE, False
     if isinstance(exc, httpx.ProtocolError):
         return FailureKind.PROTOCOL, False
     return FailureKind.RESET, False
@@ -60,5 +62,7 @@ def describe(exc: BaseException, kind: FailureKind) -> str:
         return "timeout: no response in time"
     if "all connection attempts failed" in str(exc).lower():
         return "connect: connection refused or unreachable"
+    if kind is FailureKind.UNSENDABLE:
+        return f"not asked: linkaudit could not send this request ({exc})"
     detail = str(exc) or type(exc).__name__
     return f"{kind.value}: {detail}"

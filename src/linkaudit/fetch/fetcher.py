@@ -37,7 +37,7 @@ from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 from linkaudit.fetch import workers
 from linkaudit.fetch.exchange import REFUSALS, exchange
 from linkaudit.fetch.hosts import Hosts, Lease, Paused
-from linkaudit.fetch.html import decode, is_html, meta_refresh, title_of
+from linkaudit.fetch.html import decode, is_html, meta_refresh, page_title
 from linkaudit.fetch.http_urls import join_url, parse_http_url
 from linkaudit.fetch.names import (
     CachingResolver,
@@ -232,7 +232,7 @@ class Fetcher:
                 if refresh and join_url(current, refresh) not in (None, current):
                     target, meta = refresh, True
             if target is None:
-                return self._final(url, hops=hops, outcome=outcome, text=text, meta=meta)
+                return await self._final(url, hops=hops, outcome=outcome, text=text, meta=meta)
             nxt = join_url(current, target)
             problem = None
             if nxt is None:
@@ -256,7 +256,7 @@ class Fetcher:
             seen.add(nxt)
             current = nxt
 
-    def _final(
+    async def _final(
         self,
         url: str,
         *,
@@ -266,7 +266,7 @@ class Fetcher:
         meta: bool,
     ) -> Fetched:
         content_type = outcome.headers.get("content-type")
-        title = title_of(text) if text and is_html(content_type) else None
+        title = await page_title(text) if text and is_html(content_type) else None
         return Fetched(
             url=url,
             hops=tuple(hops),

@@ -10,7 +10,7 @@ Why not httpcore's pool (transport.py still uses it for proxies): under asyncio 
 anyio locks, events and cancel scopes around every request, and each asks asyncio for the
 current task, a getpid() system call apiece; with many short requests that was a third of
 the checker's CPU. The bytes on the wire are wire.py's (llhttp parses the answers), with
-httpcore's limits and messages (net.failure_of reads them), so answers are judged the same.
+httpcore's limits and messages (failures.failure_of reads them), so answers read the same.
 
 How many requests are in flight to a host is hosts.py's to say, not the pool's: the pool
 opens a connection only when no idle one of the origin is left. A connection goes back to
@@ -233,7 +233,7 @@ class _Body:
 
 
 class Http1Pool:
-    """Direct HTTP/1.1 GETs over `backend` (net.GuardedBackend), TLS with `ssl_context`."""
+    """Direct HTTP/1.1 GETs over `backend` (names.GuardedBackend), TLS with `ssl_context`."""
 
     def __init__(
         self,

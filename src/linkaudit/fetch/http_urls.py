@@ -2,12 +2,15 @@
 
 parse_http_url(url)       an http(s) URL with a host, parsed, or None
 join_url(base, target)    a redirect's Location (or a refresh URL) against the URL that
-                          sent it, without its fragment, or None when unusable
+                          sent it, without its fragment, or None when unusable (longer
+                          than MAX_URL_CHARS included: it is stored and shown as a hop)
 """
 
 from __future__ import annotations
 
 import httpx
+
+from linkaudit.config import MAX_URL_CHARS
 
 
 def parse_http_url(url: str) -> httpx.URL | None:
@@ -21,10 +24,12 @@ def parse_http_url(url: str) -> httpx.URL | None:
 
 def join_url(base: str, target: str) -> str | None:
     """`target` (a Location or a refresh URL) against `base`, without fragment; None if unusable."""
+    if len(target) > MAX_URL_CHARS:
+        return None
     try:
         joined = httpx.URL(base).join(target.strip())
     except (httpx.InvalidURL, ValueError, TypeError):
         return None
     joined = joined.copy_with(fragment=None)
     text = str(joined)
-    return text if parse_http_url(text) is not None else None
+    return text if len(text) <= MAX_URL_CHARS and parse_http_url(text) is not None else None

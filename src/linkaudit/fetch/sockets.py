@@ -32,7 +32,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self._writer = writer
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        # fetch.py bounds whole attempts, so timeout is None here: no timer per read (an
+        # fetcher.py bounds whole attempts, so timeout is None here: no timer per read (an
         # asyncio.timeout asks for the running loop and task, a getpid() each, every time)
         try:
             if timeout is None:

@@ -4,7 +4,7 @@
                         through names.GuardedBackend (resolution, private-address guard)
     ProxyTransport      an httpx transport over an httpcore proxy pool
     Router              which transport a URL takes: a proxy from the environment or direct
-    build_router(...)   the Router fetch.py uses
+    build_router(...)   the Router fetcher.py uses
     proxy_mounts(env)   proxies from HTTP(S)_PROXY, ALL_PROXY, NO_PROXY (as httpx reads them)
     ssl_context(env)    trust from SSL_CERT_FILE / SSL_CERT_DIR (as httpx), else certifi
 
@@ -13,7 +13,7 @@ client's per-request machinery (auth, cookies, redirect bookkeeping, URL merging
 unused here and cost about a tenth of the checker's CPU per URL.
 
 Proxied requests: the proxy resolves names, so the private-address guard only sees IP
-literals (fetch.py checks those itself); direct connections are fully guarded.
+literals (fetcher.py checks those itself); direct connections are fully guarded.
 """
 
 from __future__ import annotations

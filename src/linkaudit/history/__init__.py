@@ -4,6 +4,8 @@
                                     WAL, one writer at a time) or read-only (create=False)
         .past(urls, before=None)    what the judge weighs per URL (queries.py)
         .runs(), .url_history(url), .accept_title(url), ...
+        .archive_answers(keys), .remember_archive(answer)   what the Wayback Machine
+                                    answered per (url, before): asked once
     Recorder.start(store, resources, ...)   one run's writes, batched, ended as the run
                                             ends: complete, aborted or interrupted (recorder.py)
     previous_of(past)               validators and title for a conditional request

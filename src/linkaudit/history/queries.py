@@ -7,6 +7,7 @@
     previous_of(past)         validators and title for URLs that were live last time
     observations_of(run_id), resources_of(urls), complete_runs()   a stored run, replayed
     runs(limit), url_history(url), known_url(url), baselines(urls)  for the commands
+    archive_answers(keys)     what the Wayback Machine answered per (url, before) asked
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sqlite_utils import Database
 from linkaudit.config import HISTORY_LIMIT, PREVIOUS_DEPTH
 from linkaudit.history.schema import LIVE, hosts_of, row_observation
 from linkaudit.model import (
+    ArchiveAnswer,
+    Archived,
     Baseline,
     BaselineHow,
     Kind,
@@ -114,6 +117,24 @@ class Queries:
                 "SELECT url, title, since, how FROM baselines"
             )
             if wanted is None or url in wanted
+        }
+
+    def archive_answers(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], ArchiveAnswer]:
+        """The remembered answers of the archive for these (url, before) keys."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        rows = self.db.execute(
+            "SELECT url, before, archive_url, archive_timestamp, asked_at, note FROM archives"
+        )
+        return {
+            (url, before): ArchiveAnswer(
+                url, before, Archived(at, stamp) if at and stamp else None, asked or "", note or ""
+            )
+            for url, before, at, stamp, asked, note in rows
+            if (url, before) in wanted
         }
 
     def observations_of(self, run_id: int) -> dict[str, Observation]:

@@ -1,21 +1,25 @@
 """The history database's schema, its migrations, and row conversion (for store.py, queries.py).
 
-Schema version 3 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
+Schema version 4 (``PRAGMA user_version``; one sqlite-utils ``Migrations`` step per
 version, each in its own transaction and each setting ``user_version``):
 
     runs          id, started_at, finished_at, state (running|complete|aborted|interrupted),
                   tool_version, options (JSON), catalog_digest, resources (linked URLs),
-                  counts (JSON {verdict: n}), pid, note, hosts (3: JSON [HostStats])
+                  counts (JSON {verdict: n}), pid, note, hosts (4: JSON [HostStats])
     resources     url (pk), title, section, kind, source, line, first_seen, last_seen
     observations  id, run_id -> runs, url, verdict, http_status, final_url, hops (JSON),
                   title, flags (JSON), error, elapsed_ms, etag, last_modified, checked_at,
                   note (2); unique (run_id, url), index (url, run_id)
     baselines     url (pk), title, since, how (first_seen|accepted)
+    archives      url, before (14 digits), archive_url, archive_timestamp (both null: the
+                  Wayback Machine has no live copy before then), asked_at, note;
+                  pk (url, before) (3)
 
     1  the tables above
     2  observations.note: a provider's remark on a live resource (a newer arXiv version),
        which version 1 kept in `error`; moved there for live verdicts
-    3  runs.hosts: how a complete run asked each host (requests, pace, 429s, pauses)
+    3  archives: what the Wayback Machine answered for a dead URL, so that it is asked once
+    4  runs.hosts: how a complete run asked each host (requests, pace, 429s, pauses)
 
 To change the schema, append a migration that ends with ``PRAGMA user_version = N+1``
 and raise SCHEMA_VERSION: older files migrate forward on open, and an older linkaudit
@@ -123,12 +127,29 @@ def m002_observation_notes(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m003_run_hosts(db: Database) -> None:
-    _table(db, "runs").add_column("hosts", str)
+def m003_archives(db: Database) -> None:
+    _table(db, "archives").create(
+        {
+            "url": str,
+            "before": str,
+            "archive_url": str,
+            "archive_timestamp": str,
+            "asked_at": str,
+            "note": str,
+        },
+        pk=("url", "before"),
+        not_null={"url", "before"},
+    )
     db.execute("PRAGMA user_version = 3")
 
 
-SCHEMA_VERSION = 3  # = number of registered migrations; each sets user_version
+@MIGRATIONS()
+def m004_run_hosts(db: Database) -> None:
+    _table(db, "runs").add_column("hosts", str)
+    db.execute("PRAGMA user_version = 4")
+
+
+SCHEMA_VERSION = 4  # = number of registered migrations; each sets user_version
 OBSERVATION_COLUMNS = (
     "run_id, url, verdict, http_status, final_url, hops, title, flags, error, elapsed_ms,"
     " etag, last_modified, checked_at, note"

@@ -7,6 +7,7 @@ Tables (schema version in ``PRAGMA user_version``, steps applied by sqlite-utils
     resources     every URL ever catalogued: title, section, kind, where, first/last seen
     observations  one row per URL per run: verdict, status, hops, title, validators
     baselines     the title each URL is expected to carry, and how it was set
+    archives      what the Wayback Machine answered for a dead URL (remember_archive)
 
 A run is ``running`` while it writes, then ``complete`` or ``aborted``. A run whose
 process died stays ``running`` until the next writable open, which marks it
@@ -45,7 +46,15 @@ from linkaudit.history.schema import (
     hosts_text,
     observation_row,
 )
-from linkaudit.model import Baseline, BaselineHow, HostStats, Observation, Resource, RunState
+from linkaudit.model import (
+    ArchiveAnswer,
+    Baseline,
+    BaselineHow,
+    HostStats,
+    Observation,
+    Resource,
+    RunState,
+)
 from linkaudit.text import utc_now
 
 
@@ -280,6 +289,25 @@ class Store(Queries):
             )
         self.run_id = None
         self.lock.release()
+
+    def remember_archive(self, answer: ArchiveAnswer) -> None:
+        """Keep what the archive answered for (url, before), in its own transaction: the
+        next run finds it and asks nothing (an answer without snapshot is kept as well)."""
+        self._writable()
+        snapshot = answer.snapshot
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO archives (url, before, archive_url, archive_timestamp,"
+                " asked_at, note) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    answer.url,
+                    answer.before,
+                    snapshot.url if snapshot else None,
+                    snapshot.timestamp if snapshot else None,
+                    answer.asked_at,
+                    answer.note,
+                ],
+            )
 
     # --- baselines ---------------------------------------------------------------
 

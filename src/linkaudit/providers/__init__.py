@@ -7,11 +7,13 @@ classifies each fetch into one Observation.
 
     classify.py       the facts of one fetch -> one Observation; the one status -> verdict
                       table every provider uses; a Judgement -> an Observation
+    login_walls.py    a redirect chain that ends on a sign-in page: blocked, never moved
     web.py            any page: fetch, classify, then soft404.py's second look
     soft404.py        a 2xx that says the thing is gone (the random-URL probe included),
                       over soft404_rules.py (bot walls, parked domains, "not found" pages)
     youtube.py        oEmbed first, then youtube_page.py reads the page
     arxiv.py          the export API in batches, the abstract pages as a fallback
+    wayback.py        a dead resource's snapshot in the Wayback Machine, found and verified
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.catalog.urls import Paper, arxiv_paper
 from linkaudit.config import ARXIV_BATCH
+from linkaudit.fetch.html import off_loop
 from linkaudit.model import (
     CheckOptions,
     Fetched,
@@ -132,6 +133,8 @@ def classify_abs(ref: Paper, fetched: Fetched) -> Judgement:
     if fetched.status >= 400:
         verdict, flags = status_verdict(fetched.status)
         return Judgement(verdict, flags=flags, reason=f"arxiv.org answered {fetched.status}")
+    if fetched.failure is not None:  # a redirect loop, a body that stalled: nothing to read
+        return Judgement(Verdict.ERROR, reason=fetched.error or fetched.failure.value)
     title = citation_title(fetched.body_text)
     if not title:
         return Judgement(Verdict.BLOCKED, reason="abs page without citation_title")
@@ -216,7 +219,7 @@ class ArxivProvider:
                 ctx.emit(_observation(url, judgement, answer, ctx, each_ms, on_page=False))
                 continue
             page = await self._abs_page(url, ref, ctx, pages)
-            judgement = classify_abs(ref, page)
+            judgement = await off_loop(len(page.body_text), classify_abs, ref, page)
             if feed is not None and not feed.error and judgement.verdict is Verdict.DEAD:
                 said = f"{ref.ident} is not in the arXiv API's answer, and {judgement.reason}"
                 judgement = replace(judgement, reason=said)

@@ -24,8 +24,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.model import Fetched, Flag, Judgement, Verdict
-from linkaudit.text import plain
+from linkaudit.text import cut, plain
 from linkaudit.titles import TITLE_SEPARATOR, shares_most, words
 
 CHALLENGE_STATUSES = frozenset({403, 429, 503})
@@ -124,11 +125,11 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 
 def main_heading(body: str) -> str | None:
-    """The text of the page's first <h1>, if any."""
+    """The text of the page's first <h1>, if any (cut to REMOTE_TEXT_CHARS, as a title)."""
     if "<h1" not in body.lower():
         return None
     node = LexborHTMLParser(body).css_first("h1")
-    return node.text(separator=" ", strip=True) if node else None
+    return cut(node.text(separator=" ", strip=True), REMOTE_TEXT_CHARS) if node else None
 
 
 def visible_text(body: str, *, main_only: bool = False) -> str:

@@ -15,16 +15,17 @@ from dataclasses import dataclass, replace
 from linkaudit.model import Fetched, Observation, Previous, Resource
 from linkaudit.providers import soft404
 from linkaudit.providers.base import CheckContext
-from linkaudit.providers.classify import classify
+from linkaudit.providers.classify import bounded, classify, validator
 
 
 def conditional_headers(previous: Previous | None) -> dict[str, str]:
-    """If-None-Match / If-Modified-Since from what the last run saw."""
+    """If-None-Match / If-Modified-Since from what the last run saw (a validator stored
+    before linkaudit checked them, that cannot be a header, is left out)."""
     headers: dict[str, str] = {}
-    if previous is not None and previous.etag:
-        headers["If-None-Match"] = previous.etag
-    if previous is not None and previous.last_modified:
-        headers["If-Modified-Since"] = previous.last_modified
+    if previous is not None and (etag := validator(previous.etag)):
+        headers["If-None-Match"] = etag
+    if previous is not None and (last_modified := validator(previous.last_modified)):
+        headers["If-Modified-Since"] = last_modified
     return headers
 
 
@@ -60,7 +61,7 @@ class WebProvider:
         fetched = await ctx.fetcher.fetch(url, headers=conditional_headers(previous))
         observation = classify(fetched, checked_at=ctx.now())
         if fetched.status == 304 and previous is not None:
-            observation = replace(observation, title=previous.title)
+            observation = replace(observation, title=bounded(previous.title))
         ctx.emit(await self.review(observation, fetched, title, ctx, probes))
 
     async def review(

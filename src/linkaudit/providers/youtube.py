@@ -29,6 +29,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from linkaudit.catalog.urls import youtube_item
 from linkaudit.config import YOUTUBE_PAGE_BYTES, YOUTUBE_SLOW_DOWN
+from linkaudit.fetch.html import off_loop
 from linkaudit.fetch.retry import retry_after
 from linkaudit.model import Fetched, Flag, Judgement, Kind, Resource, Verdict
 from linkaudit.providers.base import CheckContext
@@ -176,7 +177,8 @@ class YouTubeProvider:
             max_body_bytes=YOUTUBE_PAGE_BYTES,
             stop_at_title=False,
         )
-        judgement = classify_page(tgt.kind, page)
+        # a page is ~1-2 MB: read off the loop (youtube_page.embedded_json lets the GIL go)
+        judgement = await off_loop(len(page.body_text), classify_page, tgt.kind, page)
         if judgement.verdict is Verdict.OK and "embedding" in hint and not judgement.flags:
             judgement = replace(judgement, flags=(Flag.EMBED_DISABLED,))
         return page, judgement, True, spent + page.elapsed_ms

@@ -4,10 +4,14 @@
     render_summary    header, changes and the urgent sections (GITHUB_STEP_SUMMARY)
     render_issue      the body of the "Link health" issue, or None when nothing is dead/moved
 
-The urgent sections (Dead, Failing, Moved) come first, then the trend, then the rest;
-tables.py draws each section's table, hosts.py the closing "Requests per host".
-Everything that came from the web is hostile and goes through escape.py. Rows are
-sorted by section, title and URL, so the committed report diffs cleanly week to week.
+The urgent sections (Dead, Failing, Moved) come first, then the trend, then the rest,
+then what is folded away (Healthy, and hosts.py's "Requests per host"). A section is its
+heading and advice, its table (tables.py: a few narrow columns, so that it fits GitHub's
+page), the long facts in a folded list under it (evidence.py) and, when it has fixes, one
+block of the exact commands (commands.py). The job summary and the issue body are made
+of the same sections. Everything that came from the web is hostile and goes through
+escape.py. Rows are sorted by section, title and URL, so the committed report diffs
+cleanly week to week.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from dataclasses import dataclass
 
 from linkaudit.config import TREND_RUNS
 from linkaudit.model import Finding, Flag, Health, Rules, RunInfo, TrendPoint
+from linkaudit.report.commands import commands, sh_block
 from linkaudit.report.escape import md_text
+from linkaudit.report.evidence import evidence
 from linkaudit.report.hosts import hosts_table
 from linkaudit.report.results import counts
 from linkaudit.report.tables import LEGEND, table
@@ -41,7 +47,10 @@ SECTIONS = (
         "Dead",
         "Confirmed over several runs. Find the resource's new home (search its title) and "
         "point the catalog at it with `linkaudit catalog set-url URL NEW_URL`, or remove "
-        "the entry at the line under Fix at.",
+        "the entry at the line under Fix at. A row with an archived copy has the Wayback "
+        "Machine's snapshot from before the link died (under Evidence) and the command "
+        "below the table that points the catalog at it "
+        "(`linkaudit catalog set-url --archived` applies every such command).",
     ),
     Section(
         Health.FAILING,
@@ -55,15 +64,15 @@ SECTIONS = (
         Health.MOVED,
         "Moved",
         "Permanently redirected. Check that the new URL is the same resource, then run the "
-        "command shown: it rewrites only that URL in the catalog file "
+        "row's command, below the table: it rewrites only that URL in the catalog file "
         "(`linkaudit catalog set-url --moved` applies every row of this section).",
     ),
     Section(
         Health.DRIFTED,
         "Title drift",
         "The page title changed since it was first seen. If the page is still the right "
-        "one, accept its new title with `linkaudit accept URL`; otherwise fix the link at "
-        "the line under Fix at.",
+        "one, accept its new title with the row's command, below the table (`linkaudit "
+        "accept URL`); otherwise fix the link at the line under Fix at.",
     ),
     Section(
         Health.FLAKY,
@@ -105,14 +114,9 @@ def render_markdown(
     if chart:
         parts.append(chart)
     parts += _sections(groups, [s.health for s in SECTIONS if s.health not in URGENT], rules)
-    healthy = groups.get(Health.HEALTHY, [])
-    if healthy:
-        parts.append(
-            f"<details>\n<summary>Healthy ({len(healthy)})</summary>\n\n"
-            f"{table(Health.HEALTHY, healthy)}\n\n</details>"
-        )
+    folded = [_healthy(groups, rules), hosts_table(run.hosts)]  # the folded tables end it
+    parts += [part for part in folded if part]
     parts.append(f"Last runs, oldest first: {LEGEND}.")
-    parts += [hosts_table(run.hosts)] if run.hosts else []
     return "\n\n".join(parts) + "\n"
 
 
@@ -289,5 +293,34 @@ def _trend(trend: Sequence[TrendPoint]) -> str:
 
 
 def _section(section: Section, rows: Sequence[Finding], rules: Rules) -> str:
-    advice = section.advice.format(r=rules)
-    return f"## {section.title} ({len(rows)})\n\n{advice}\n\n{table(section.health, rows)}"
+    """Heading, advice, table, the folded evidence, then the commands (when any)."""
+    lines = commands(section.health, rows)
+    parts = [
+        f"## {section.title} ({len(rows)})",
+        section.advice.format(r=rules),
+        table(section.health, rows, rules=rules, commands=lines),
+    ]
+    items = evidence(section.health, rows)
+    if items:
+        parts.append(_folded(f"Evidence ({len(items)})", "\n".join(items)))
+    shown = [line for line in lines if line]
+    if shown:
+        numbers = {1: "Command 1", 2: "Commands 1 and 2"}.get(
+            len(shown), f"Commands 1 to {len(shown)}"
+        )
+        parts += [f"{numbers}, as numbered in the table:", sh_block(shown)]
+    return "\n\n".join(parts)
+
+
+def _healthy(groups: Mapping[Health, list[Finding]], rules: Rules) -> str:
+    """The folded Healthy table and its notes ('' when nothing is healthy)."""
+    healthy = groups.get(Health.HEALTHY, [])
+    if not healthy:
+        return ""
+    notes = evidence(Health.HEALTHY, healthy)
+    body = [table(Health.HEALTHY, healthy, rules=rules), *(["\n".join(notes)] if notes else [])]
+    return _folded(f"Healthy ({len(healthy)})", "\n\n".join(body))
+
+
+def _folded(summary: str, body: str) -> str:
+    return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"

@@ -3,7 +3,8 @@
     {"run": {..., "hosts": {KEY: {"names", "requests", "max_in_flight", ...}}},
      "results": [{"url", "final_url", "verdict", "health", "http_status",
       "hops": [{"url", "status"}], "title", "baseline_title", "title_drift", "flags",
-      "error", "note", "elapsed_ms", "checked_at", "resource": {...}}]}
+      "error", "note", "archive_url", "archive_timestamp", "elapsed_ms", "checked_at",
+      "resource": {...}}]}
 
 One result per catalogued URL (unlinked resources only count in `run.counts`), in
 the order the findings come (catalog order). Pure: plain data in, a JSON-ready dict out.
@@ -102,6 +103,8 @@ def _result(f: Finding) -> dict[str, Any]:
         "flags": list(dict.fromkeys([*(o.flags if o else ()), *f.flags])),
         "error": o.error if o else None,
         "note": o.note if o else None,
+        "archive_url": f.archive.url if f.archive else None,
+        "archive_timestamp": f.archive.timestamp if f.archive else None,
         "elapsed_ms": o.elapsed_ms if o else None,
         "checked_at": o.checked_at if o else None,
         "resource": {
