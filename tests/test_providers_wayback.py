@@ -322,7 +322,12 @@ def test_a_resource_dead_for_two_runs_gets_its_snapshot_from_before_it_died(
     assert first[C].health is Health.FAILING and first[C].archive is None
     assert asked(simweb) == 2  # C, failing and said gone: the API, then the CDX server
 
-    second = by_url(audit(db, 8, options))
+    second_run = audit(db, 8, options)
+    second = by_url(second_run)
+    archive_host = next(h for h in second_run.hosts if "127.0.0.3" in h.names)
+    assert archive_host.requests == 7  # its requests, made after the run completed, counted
+    with Store.open(db, create=False) as store:
+        assert [h.requests for h in store.runs(limit=1)[0].hosts if h == archive_host] == [7]
     snapshot = Archived(f"{simweb.url(1, '')}/web/20191215083012/{A}", "20191215083012")
     assert second[A].health is Health.FAILING and second[A].archive == snapshot  # a hint
     assert asked(simweb) == 2 + 2 + 3 + 2  # A: API, capture; B: API, CDX, capture; E: API, capture
@@ -445,6 +450,7 @@ def test_a_catalogued_snapshot_is_checked_like_any_other_page(simweb: SimWeb) ->
         Resource("Migratory Bird Program", "Birds", Kind.WEB, url, source="c.yaml", line=i)
         for i, url in enumerate([view, nearest, never], 1)
     ]
+
     async def unpaced(_seconds: float) -> None:  # the archive's 1 s pace, counted not slept
         return None
 

@@ -184,7 +184,21 @@ async def run_audit(
             baselines = new_baselines(observations, past)
             rec.complete(finished_at=finished_at, baselines=baselines, hosts=hosts)
             findings = await archived(findings, fetcher, store=store, options=options)
+            hosts = _with_archive_requests(store, rec.run_id, hosts, fetcher.host_stats())
     return AuditResult(rec.run_id, started_at, finished_at, observations, findings, hosts)
+
+
+def _with_archive_requests(
+    store: Store | None,
+    run_id: int | None,
+    at_completion: tuple[HostStats, ...],
+    now: tuple[HostStats, ...],
+) -> tuple[HostStats, ...]:
+    """The hosts' statistics with the archive's requests, made after the run completed,
+    recorded with the run too."""
+    if now != at_completion and store is not None and run_id is not None:
+        store.record_hosts(run_id, now)
+    return now
 
 
 async def archived(

@@ -290,6 +290,13 @@ class Store(Queries):
         self.run_id = None
         self.lock.release()
 
+    def record_hosts(self, run_id: int, hosts: Sequence[HostStats]) -> None:
+        """How a complete run asked each host, again: with what it asked after it
+        completed (the Wayback Machine, about its dead links)."""
+        self._writable()
+        with self.db.atomic():
+            self.db.execute("UPDATE runs SET hosts = ? WHERE id = ?", [hosts_text(hosts), run_id])
+
     def remember_archive(self, answer: ArchiveAnswer) -> None:
         """Keep what the archive answered for (url, before), in its own transaction: the
         next run finds it and asks nothing (an answer without snapshot is kept as well)."""
