@@ -17,10 +17,8 @@ provider's items over their hosts)
   -> transport.py (direct or through a proxy; trust) -> http1.py (connections kept per
      origin, as many idle as the host may have in flight; wire.py's bytes, parsed by
      llhttp) -> names.py (resolution, the private-address guard) -> sockets.py (asyncio
-     streams). failures.py names what went wrong.
-     origin; wire.py's bytes, parsed by llhttp) -> names.py (resolution, the private-address
-     guard) -> sockets.py (asyncio streams). failures.py names what went wrong;
-http_urls.py parses the URLs requests go to and joins redirect targets.
+     streams). failures.py names what went wrong; http_urls.py parses the URLs requests
+     go to and joins redirect targets.
 """
 
 from linkaudit.fetch.fetcher import Fetcher
