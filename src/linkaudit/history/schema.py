@@ -23,7 +23,7 @@ version, each in its own transaction and each setting ``user_version``):
 
 To change the schema, append a migration that ends with ``PRAGMA user_version = N+1``
 and raise SCHEMA_VERSION: older files migrate forward on open, and an older linkaudit
-refuses a newer file. (The row types are model.py's: RunState, Baseline, RunRow, ...)
+refuses a newer file. (The row types are model/runs.py's: RunState, Baseline, RunRow, ...)
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What one fetch says by itself: bot walls, parked domains, "not found" pages, bounces.
 
-Each rule returns a Judgement (model.py: verdict, flag, reason) when it fires, else None:
+Each rule returns a Judgement (model/: verdict, flags, reason) when it fires, else None:
 
     bot_wall(fetched)                 a Cloudflare challenge or captcha page: blocked, never dead
     parked(fetched)                   a domain-parking or "domain is for sale" page
