@@ -128,3 +128,25 @@ def test_the_markdown_reader_names_generic_link_text_by_its_heading(tmp_path: Pa
     path.write_text("## Chris Olah\n\nHe [has a blog](https://colah.example/).\n", "utf-8")
     (blog,) = load_catalog([path])
     assert blog.title == "Chris Olah — has a blog" and generic_title(blog.title)
+
+
+def test_a_yaml_title_is_judged_as_the_curator_wrote_it(tmp_path: Path) -> None:
+    """In YAML the title is the curator's own words: "here" alone is link text, but a title
+    that names its resource before "Part 1" says which resource it is (the shipped
+    catalog's Deep Learning specialization parts); "Partners" is no "Part N"."""
+    catalog = tmp_path / "c.yaml"
+    catalog.write_text(
+        "- url: https://a.example/1\n  title: here\n"
+        "- url: https://a.example/2\n  title: Deep Learning specialization — Part 1\n"
+        "- url: https://a.example/3\n  title: Partners\n",
+        encoding="utf-8",
+    )
+    warnings = validate(catalog).stderr.splitlines()
+    assert [w.split(":")[1] for w in warnings] == ["1"]
+    assert not generic_title("Partial derivatives") and generic_title("Part IV")
+
+
+@pytest.mark.usefixtures("in_repo")
+def test_the_shipped_catalog_validates_without_a_warning() -> None:
+    result = validate()
+    assert (result.exit_code, result.stderr) == (0, "")

@@ -116,6 +116,34 @@ def test_only_the_final_url_of_a_redirect_chain_counts() -> None:
     assert login_wall(through) is None
 
 
+@pytest.mark.parametrize(
+    ("final", "status", "body", "walled"),
+    [
+        # a page ABOUT signing in that a link moved to is a move: no way back, no form
+        ("https://auth0.com/docs/authenticate/login", 200, "<p>How login works</p>", False),
+        ("https://flask.example/tutorial/signup", 200, "<p>Chapter 3</p>", False),
+        ("https://support.example/help/signin", 200, "<p>Trouble signing in?</p>", False),
+        ("https://a.example/sso", 200, "", False),
+        # a login page that says it is gone is no wall: the chain ended on a 404
+        ("https://old.example/login?next=%2Fcourse", 404, "", False),
+        # the page itself is the sign-in form, or the way back is named
+        ("https://a.example/login", 200, '<input name="pw" type="password">', True),
+        ("https://www.udemy.com/join/login-popup/?next=/course/x/", 200, "", True),
+        ("https://wiki.example/index.php?title=Special:UserLogin&returnto=Page", 200, "", True),
+        ("https://www.coursera.org/learn/x?authMode=login", 200, "<input type=password>", True),
+        ("https://github.com/login?return_to=%2Forg%2Fprivate", 401, "", True),
+    ],
+)
+def test_a_chain_ends_on_a_wall_only_when_the_page_or_its_url_says_so(
+    final: str, status: int, body: str, walled: bool
+) -> None:
+    """A URL named for signing in is a wall with the way back in it, or with a password
+    field on the page; a document about signing in (a move) and a 404 (gone) are not."""
+    start = "https://site.example/course/42"
+    page = fetched(start, (start, 301), (final, status), status=status, body=body)
+    assert (login_wall(page) is not None) is walled
+
+
 def test_a_permanent_redirect_to_a_login_page_is_blocked_not_moved() -> None:
     url = "https://twitter.com/bae_theorem/following"
     final = "https://x.com/i/flow/login?redirect_after_login=%2Fbae_theorem%2Ffollowing"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -146,6 +147,55 @@ def test_a_real_capture_of_a_live_page_is_verified() -> None:
 def test_a_capture_that_is_no_live_copy_is_refused(fetched: Fetched, why: str) -> None:
     problem = problem_of_capture(fetched, WANT)
     assert problem is not None and why in problem
+
+
+def titled(name: str) -> Fetched:
+    body = replica(name)
+    found = re.search(r"<title>([^<]*)</title>", body)
+    return capture(body, title=found.group(1) if found else None)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "why"),
+    [
+        ("youtube_playlist_removed.html", Kind.YOUTUBE_PLAYLIST, "does not exist"),
+        ("youtube_watch_deleted.html", Kind.YOUTUBE_VIDEO, "removed"),
+        ("youtube_consent.html", Kind.YOUTUBE_PLAYLIST, "consent"),
+        ("x_login.html", Kind.WEB, "sign-in page"),
+        ("linkedin_authwall.html", Kind.WEB, "sign-in page"),
+        ("cloudflare_challenge.html", Kind.WEB, "bot challenge"),
+    ],
+)
+def test_a_capture_of_a_wall_or_of_youtubes_own_death_notice_is_refused(
+    name: str, kind: Kind, why: str
+) -> None:
+    """The dead resource's last capture is often the page that says it is gone (YouTube
+    answers 200 for a removed playlist) or a wall in front of it: no copy to point at."""
+    problem = problem_of_capture(titled(name), Want(EXAMPLE, "20200101000000", "A", kind))
+    assert problem is not None and why in problem.lower(), problem
+
+
+def test_an_old_capture_of_a_live_youtube_page_is_taken() -> None:
+    live = Want(EXAMPLE, "20200101000000", "A", Kind.YOUTUBE_PLAYLIST)
+    assert problem_of_capture(titled("youtube_playlist_live.html"), live) is None
+
+
+def test_an_empty_answer_of_the_cdx_server_is_a_fault_not_a_none(
+    simweb: SimWeb, tmp_path: Path
+) -> None:
+    """The CDX server's documented empty answer is `[]`; an empty body is the server
+    failing (waybackurls#53): nothing is remembered, the next run asks again."""
+    for url in (A, C):
+        available(simweb, url, None)
+        query = f"url={quote_plus(url)}&output=json&filter=statuscode%3A200&to={BEFORE}&limit=-1"
+        empty = Reply(200, body="", content_type="application/json")
+        simweb.on(1, f"/cdx/search/cdx?{query}", empty)
+    db = tmp_path / "h.db"
+    options = CheckOptions(retries=0, timeout=5, wayback=simweb.url(1, ""))
+    audit(db, 1, options)
+    audit(db, 8, options)
+    with Store.open(db, create=False) as store:
+        assert store.archive_answers([(u, BEFORE) for u in (A, C)]) == {}
 
 
 def test_a_capture_that_sends_elsewhere_is_refused() -> None:

@@ -754,3 +754,20 @@ def test_json_file_is_the_document_with_one_result_a_line() -> None:
     cafe = Finding(res("Café — résumé", "https://ok.example/café"), Health.HEALTHY)
     assert "Café — résumé" in json_file_text([cafe], RUN)  # as it is, not \\u escapes
     assert json.loads(json_file_text([], RUN)) == render_json([], RUN)
+
+
+def test_the_summary_and_the_issue_say_what_the_strip_of_last_runs_means() -> None:
+    for text in (render_summary(fixture_findings(), RUN), render_issue(fixture_findings(), RUN)):
+        assert text is not None and "Last runs, oldest first: ✓ ok" in text
+
+
+def test_an_issue_body_too_long_for_github_points_at_the_report() -> None:
+    """GitHub refuses an issue body over 65,536 characters: a huge one says so instead."""
+    dead = next(f for f in fixture_findings() if f.health is Health.DEAD)
+    many = [
+        replace(dead, resource=replace(dead.resource, title=f"Course {i}", url=f"https://d/{i}"))
+        for i in range(400)
+    ]
+    body = render_issue(many, RUN, report_url="https://example.test/health.md")
+    assert body is not None and len(body) < 2000
+    assert "more than an issue holds" in body and "https://example.test/health.md" in body

@@ -22,6 +22,7 @@ The store is opened by the caller and stays open for the report: one session a c
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
@@ -213,10 +214,12 @@ async def archived(
     wants = wayback.wanted(findings, endpoints)
     keys = [(w.url, w.before) for w in wants]
     answers = dict(store.archive_answers(keys)) if store is not None else {}
+    # a capture's meta refresh names the live site: never followed off the archive
+    archive_fetch = functools.partial(fetcher.fetch, follow_meta_refresh=False)
     for want in wants if options.archive else ():
         if (want.url, want.before) in answers:
             continue
-        answer = await wayback.lookup(fetcher.fetch, want, endpoints=endpoints, asked_at=utc_now())
+        answer = await wayback.lookup(archive_fetch, want, endpoints=endpoints, asked_at=utc_now())
         if answer is None:
             break  # the archive is down or refuses: ask again next run
         answers[want.url, want.before] = answer

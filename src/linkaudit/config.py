@@ -107,6 +107,7 @@ FLAKY_CHANGES = 2  # changes between live and failing in that window that make i
 
 # --- the report --------------------------------------------------------------------------
 TREND_RUNS = 12  # complete runs in the trend chart
+ISSUE_BODY_CHARS = 60_000  # GitHub refuses an issue body over 65,536 characters
 # A table cell holds short text, so that every table fits GitHub's 948 px column; the
 # longer facts go in the list under the table (report/tables.py says the arithmetic).
 CELL_TITLE = 100  # characters of a catalog title; longer: cut, whole in the list

@@ -25,8 +25,14 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from linkaudit.catalog.load import TITLE_SEPARATOR, generic_title
+from linkaudit.catalog.load import (
+    GENERIC_LINK_TEXT,
+    MARKDOWN_SUFFIXES,
+    TITLE_SEPARATOR,
+    generic_title,
+)
 from linkaudit.model import Resource
 
 # (codec, how a person names it), most telling first: "√" is Mac Roman's C3, the lead byte
@@ -51,7 +57,7 @@ def catalog_warnings(resources: Sequence[Resource]) -> list[str]:
     """One `file:line: warning: ...` per generic title and per garbled title or section."""
     warnings = []
     for r in resources:
-        if generic_title(r.title):
+        if _generic_as_written(r):
             text = r.title.rsplit(TITLE_SEPARATOR, 1)[-1]
             what = f"title {r.title!r} " + ("is" if text == r.title else f"ends in {text!r},")
             warnings.append(
@@ -65,6 +71,15 @@ def catalog_warnings(resources: Sequence[Resource]) -> list[str]:
                     f"{garbled.encoding}: it was likely {garbled.likely!r}"
                 )
     return warnings
+
+
+def _generic_as_written(r: Resource) -> bool:
+    """The curator's own text is only link text: a YAML title whole ("here"; "Deep
+    Learning — Part 1" names its resource), a Markdown link's text after the heading
+    the reader put before it."""
+    if Path(r.source).suffix.lower() in MARKDOWN_SUFFIXES:
+        return generic_title(r.title)
+    return GENERIC_LINK_TEXT.fullmatch(r.title.strip()) is not None
 
 
 def mojibake(text: str) -> Mojibake | None:

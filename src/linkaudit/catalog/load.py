@@ -49,7 +49,8 @@ TITLE_SEPARATOR = " — "  # between a heading and the generic link text it give
 # it) and `catalog validate` (it warns).
 GENERIC_LINK_TEXT = re.compile(
     r"(here|there|this|that|link|this link|click here|more|read more|source|website|"
-    r"video|slides|pdf|part\s*\w{1,4}|\d{1,3}|"
+    r"video|slides|pdf|part(?:\s+(?:\d{1,3}|[ivxlc]{1,6}|[a-z]|one|two|three|four|five)|\d{1,3})"
+    r"|\d{1,3}|"
     r"(?:(?:has|his|her|their|my|our|the) )?(?:an? )?(?:blog|site|homepage|(?:youtube )?channel))"
     r"[.:!]?",
     re.IGNORECASE,

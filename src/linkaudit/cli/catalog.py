@@ -10,6 +10,7 @@ from linkaudit.audit import stored_snapshot
 from linkaudit.catalog import catalog_warnings, set_url
 from linkaudit.cli.options import (
     CATALOG_PATHS,
+    CONFIRM_AFTER_OPTION,
     EXIT_USAGE,
     db_option,
     load_catalog_or_exit,
@@ -70,7 +71,10 @@ def catalog_list(paths: tuple[Path, ...], kinds: tuple[str, ...], unlinked: bool
     "copy at that copy (give only PATHs).",
 )
 @db_option("The history database --moved and --archived read.")
-def catalog_set_url(words: tuple[str, ...], moved: bool, archived: bool, db_path: Path) -> None:
+@CONFIRM_AFTER_OPTION
+def catalog_set_url(
+    words: tuple[str, ...], moved: bool, archived: bool, db_path: Path, confirm_after: int
+) -> None:
     """Point the catalog entry of OLD_URL at NEW_URL, changing nothing else in its file.
 
     The edited file is read back before it replaces the old one: when the catalog would
@@ -80,7 +84,8 @@ def catalog_set_url(words: tuple[str, ...], moved: bool, archived: bool, db_path
     if moved and archived:
         raise click.UsageError("give --moved or --archived, not both")
     if from_db:
-        pairs, paths = finding_pairs(db_path, archived=archived), words
+        rules = Rules(confirm_after=confirm_after)  # as the report that shows the rows
+        pairs, paths = finding_pairs(db_path, archived=archived, rules=rules), words
     elif len(words) < 2:
         raise click.UsageError("give OLD_URL and NEW_URL (or --moved, or --archived)")
     else:
@@ -104,11 +109,11 @@ def catalog_set_url(words: tuple[str, ...], moved: bool, archived: bool, db_path
         raise SystemExit(EXIT_USAGE)
 
 
-def finding_pairs(db_path: Path, *, archived: bool) -> list[tuple[str, str]]:
+def finding_pairs(db_path: Path, *, archived: bool, rules: Rules) -> list[tuple[str, str]]:
     """(catalogued URL, where it is now) for every Moved finding of the latest run; with
     `archived`, (catalogued URL, its snapshot) for every Dead finding that has one."""
     with Store.open(db_path, create=False) as store:
-        snap = stored_snapshot(store, rules=Rules())
+        snap = stored_snapshot(store, rules=rules)
     if archived:
         return [
             (f.resource.url, f.archive.url)

@@ -4,13 +4,10 @@
     redirected  2xx through temporary redirects only (302, 303, 307)
     moved       2xx through at least one permanent redirect (301, 308) or a meta refresh
     dead        404, 410, or the name does not resolve
-    blocked     401, 403, 429 (after retries), 451, a bot challenge, a Retry-After beyond
-                the cap, a host paused beyond it (not asked), or a private address
-                refused by policy: cannot be verified
     blocked     401, 403, 429 (after retries), 451, 999, a bot challenge, a sign-in wall
-                (login_walls.py: never a move), a Retry-After beyond the cap, a private
-                address refused by policy, or a request linkaudit could not send (the
-                site was never asked): cannot be verified
+                (login_walls.py: never a move), a Retry-After beyond the cap, a host
+                paused beyond it, a private address refused by policy, or a request
+                linkaudit could not send (those three: never asked): cannot be verified
     error       5xx, other 4xx, timeout, reset, TLS, protocol, redirect loop, too many hops
 
     status_verdict(status)   the one table of what an HTTP error status says (every

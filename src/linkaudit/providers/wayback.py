@@ -40,8 +40,24 @@ from urllib.parse import urlencode, urlsplit
 
 from linkaudit.catalog import dedupe_key, host_of
 from linkaudit.config import WAYBACK_AVAILABILITY, WAYBACK_ORIGIN
-from linkaudit.model import ArchiveAnswer, Archived, Fetched, Finding, Health
+from linkaudit.model import (
+    ArchiveAnswer,
+    Archived,
+    Fetched,
+    Finding,
+    Flag,
+    Health,
+    Hop,
+    Judgement,
+    Kind,
+    Verdict,
+)
 from linkaudit.providers import soft404
+from linkaudit.providers.login_walls import sign_in_page
+from linkaudit.providers.soft404_rules import bot_wall
+from linkaudit.providers.youtube_page import classify_page
+
+YOUTUBE_KINDS = frozenset({Kind.YOUTUBE_VIDEO, Kind.YOUTUBE_PLAYLIST, Kind.YOUTUBE_CHANNEL})
 
 ARCHIVE_HOSTS = ("archive.org",)  # and its subdomains: web.archive.org, wayback.archive.org
 # Wayback's own pages, never a capture (tests/replicas/wayback_not_archived.html): the
@@ -79,11 +95,13 @@ class Endpoints:
 
 @dataclass(frozen=True, slots=True)
 class Want:
-    """One URL to ask about: the snapshot closest before `before`, like `title`."""
+    """One URL to ask about: the snapshot closest before `before`, like `title` (a page of
+    `kind`: a YouTube item's capture must say the item is there)."""
 
     url: str
     before: str
     title: str
+    kind: Kind = Kind.WEB
 
 
 # --- which findings, and their snapshots (pure) ---------------------------------------
@@ -104,7 +122,7 @@ def wanted(findings: Iterable[Finding], endpoints: Endpoints | None = None) -> l
             continue
         anchor = f.last_live or f.failing_since or (o.checked_at if o else None)
         if anchor and (before := timestamp_of(anchor)):
-            out[url] = Want(url, before, f.resource.title)
+            out[url] = Want(url, before, f.resource.title, f.resource.kind)
     return list(out.values())
 
 
@@ -169,7 +187,9 @@ def from_cdx(text: str, before: str) -> str | None:
     """The last capture at or before `before` with status 200 in a CDX JSON answer (a
     header row of field names, then one row per capture; `[]` when there is none).
     Raises ValueError when `text` is not such JSON."""
-    rows = json.loads(text) if text.strip() else []
+    if not text.strip():  # the documented empty answer is [], an empty body is a fault
+        raise ValueError("an empty answer from the CDX server")
+    rows = json.loads(text)
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
         raise ValueError("not a CDX JSON answer")
     if not rows:
@@ -201,9 +221,23 @@ def problem_of_capture(fetched: Fetched, want: Want) -> str | None:
         return f"sent to a capture of another URL: {fetched.final_url}"
     if WAYBACK_ERRORS.search(fetched.body_text):
         return "a page of the Wayback Machine's own"
-    as_served = replace(fetched, url=want.url, final_url=want.url, hops=())
-    judgement = soft404.classify(want.url, as_served, want.title)
+    as_served = replace(fetched, url=want.url, final_url=want.url, hops=(Hop(want.url, 200),))
+    judgement = _not_live(as_served, want)
     return f"the capture is no live page: {judgement.reason}" if judgement else None
+
+
+def _not_live(as_served: Fetched, want: Want) -> Judgement | None:
+    """What in the captured page says it is no copy of the resource: a bot challenge, a
+    sign-in page, YouTube's own word (a removed playlist, a deleted video, its consent
+    page), the soft-404 rules (parked, "not found")."""
+    if (wall := bot_wall(as_served)) is not None:
+        return wall
+    if sign_in_page(as_served):
+        return Judgement(Verdict.BLOCKED, flags=(Flag.LOGIN_WALL,), reason="a sign-in page")
+    if want.kind in YOUTUBE_KINDS:
+        judgement = classify_page(want.kind, as_served)
+        return None if judgement.verdict.is_live else judgement
+    return soft404.classify(want.url, as_served, want.title)
 
 
 def capture_stamp(fetched: Fetched, fallback: str) -> str:

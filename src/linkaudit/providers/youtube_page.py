@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.model import Fetched, Flag, Judgement, Kind, Verdict
 from linkaudit.providers.classify import not_asked, status_verdict
+from linkaudit.providers.login_walls import login_wall
 from linkaudit.text import cut, plain
 
 CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
@@ -216,7 +217,7 @@ def classify_reason(reason: str, said: str) -> Judgement | None:
 
 def classify_page(kind: Kind, fetched: Fetched) -> Judgement:
     """What the page itself says about the video, playlist or channel."""
-    wall = page_wall(fetched)
+    wall = page_wall(fetched) or login_wall(fetched)  # a consent page, Google's sign-in
     if wall:
         return wall
     status = fetched.status

@@ -18,10 +18,10 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterable, Sequence
 
-from linkaudit.catalog import set_url_command
 from linkaudit.config import ANNOTATIONS
 from linkaudit.model import Finding, Flag, Health
-from linkaudit.report.archives import archive_commands
+from linkaudit.report.archives import archive_command
+from linkaudit.report.commands import moved
 
 ERROR, WARNING = "error", "warning"
 
@@ -71,14 +71,14 @@ def _annotation(f: Finding) -> tuple[str, Finding, str, str] | None:
     if f.health is Health.DEAD:
         fix = "find its new home or remove the entry"
         if f.archive is not None:
-            commands = archive_commands([f])
+            command = archive_command(f)
             fix = f"archived copy {f.archive.url}"
-            fix += f"; to use it: {commands[0]}" if commands else ""
+            fix += f"; to use it: {command}" if command else ""
         return ERROR, f, "Dead link", f"{r.title}: {r.url} is dead ({f.evidence}); {fix}"
     if f.health is Health.MOVED and f.suggested_url:
-        command = set_url_command(r.url, f.suggested_url, r.source)
-        said = f"{r.title}: {r.url} moved permanently to {f.suggested_url}; to follow: {command}"
-        return WARNING, f, "Moved link", said
+        command = moved(f)  # the report's own command: none for a URL the catalog refuses
+        said = f"{r.title}: {r.url} moved permanently to {f.suggested_url}"
+        return WARNING, f, "Moved link", f"{said}; to follow: {command}" if command else said
     title = o.title if o else None
     if f.health is Health.DRIFTED:
         said = (

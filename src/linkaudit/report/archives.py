@@ -3,7 +3,6 @@
     archive_command(finding)     `linkaudit catalog set-url DEAD_URL SNAPSHOT_URL [FILE]` for
                                  a Dead finding with a verified snapshot, else None (what
                                  `linkaudit catalog set-url --archived` applies)
-    archive_commands(findings)   those commands, in the order given
     archive_fact(finding)        "[archived copy](URL) (captured 2026-11-01)", for Evidence
 
 The snapshot is a Wayback Machine capture closest before the resource was last seen live,
@@ -11,8 +10,6 @@ verified once (providers/wayback.py); a failing resource's is only a hint, with 
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from linkaudit.catalog import set_url_command, url_problem
 from linkaudit.model import Finding, Health
@@ -27,10 +24,6 @@ def archive_command(f: Finding) -> str | None:
     if url_problem(archive.url) is not None:
         return None
     return set_url_command(old, archive.url, f.resource.source)
-
-
-def archive_commands(findings: Iterable[Finding]) -> list[str]:
-    return [command for f in findings if (command := archive_command(f))]
 
 
 def archive_fact(f: Finding) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from linkaudit.config import TREND_RUNS
+from linkaudit import config
 from linkaudit.model import Finding, Flag, Health, Rules, RunInfo, TrendPoint
 from linkaudit.report.commands import commands, sh_block
 from linkaudit.report.escape import md_text
@@ -116,7 +116,7 @@ def render_markdown(
     parts += _sections(groups, [s.health for s in SECTIONS if s.health not in URGENT], rules)
     folded = [_healthy(groups, rules), hosts_table(run.hosts)]  # the folded tables end it
     parts += [part for part in folded if part]
-    parts.append(f"Last runs, oldest first: {LEGEND}.")
+    parts.append(_legend())
     return "\n\n".join(parts) + "\n"
 
 
@@ -130,7 +130,8 @@ def render_summary(
 ) -> str:
     """Header, changes and the urgent sections only: for GITHUB_STEP_SUMMARY."""
     parts = [_header(findings, run), _changes(findings, previous, previous_run)]
-    parts += _sections(_group(findings), URGENT, rules or Rules())
+    urgent = _sections(_group(findings), URGENT, rules or Rules())
+    parts += [*urgent, _legend()] if urgent else []
     return "\n\n".join(parts) + "\n"
 
 
@@ -145,15 +146,26 @@ def render_issue(
     issue is titled "Link health" already: the body starts with the counts."""
     if not any(f.health in ISSUE for f in findings):
         return None
-    parts = [_counts_line(findings, run)]
+    head = [_counts_line(findings, run)]
     if report_url:
-        parts.append(f"Full report: {report_url}")
-    parts += _sections(_group(findings), ISSUE, rules or Rules())
-    parts.append(
+        head.append(f"Full report: {report_url}")
+    sections = [*_sections(_group(findings), ISSUE, rules or Rules()), _legend()]
+    end = (
         "The scheduled linkaudit job updates this issue, and closes it when nothing is dead "
         "or moved."
     )
-    return "\n\n".join(parts) + "\n"
+    body = "\n\n".join([*head, *sections, end]) + "\n"
+    if len(body) <= config.ISSUE_BODY_CHARS:
+        return body
+    too_long = (
+        f"The dead and moved resources take {len(body):,} characters, more than an issue "
+        "holds: the full report lists them, with the commands that fix them."
+    )
+    return "\n\n".join([*head, too_long, end]) + "\n"
+
+
+def _legend() -> str:
+    return f"Last runs, oldest first: {LEGEND}."
 
 
 def _sections(
@@ -266,7 +278,7 @@ def _change_kinds(f: Finding, before: Finding | None) -> list[str]:
 
 
 def _trend(trend: Sequence[TrendPoint]) -> str:
-    points = sorted(trend, key=lambda p: p.run_id)[-TREND_RUNS:]
+    points = sorted(trend, key=lambda p: p.run_id)[-config.TREND_RUNS :]
     if len(points) < 2:
         return ""
     days = [p.started_at[5:10] for p in points]
