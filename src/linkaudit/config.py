@@ -113,7 +113,8 @@ ISSUE_BODY_CHARS = 60_000  # GitHub refuses an issue body over 65,536 characters
 CELL_TITLE = 100  # characters of a catalog title; longer: cut, whole in the list
 CELL_PAGE_TITLE = 40  # of the page's own title shown beside a generic catalog title
 CELL_SECTION = 40  # of a section path shown beside a title: its last headings
-CELL_WORD = 20  # an unbroken run longer than this is given a break (U+200B) to wrap at
+CELL_WORD = 20  # our own words: a longer unbroken run is given a break (U+200B) to wrap at
+CELL_TITLE_WORD = 14  # the same for a site's or a curator's text, whose glyphs may be wide
 CELL_CAUSE = 24  # of what failed, in a "what happened" cell: `404`, `timeout`
 
 ANNOTATIONS = 50  # GitHub annotations printed by a run at most (GitHub keeps 50 a job)

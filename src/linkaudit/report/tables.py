@@ -18,10 +18,12 @@ narrowest layout, each column as wide as its longest unbroken run, is wider than
 column (a cell adds 27 px: 13 px of padding a side and a border). Fix at cannot wrap
 but at its hyphens: `catalog/ml-for-engineers-primer.yaml:123`, 40 characters of
 13.6 px monospace (8.2 px each) in a code span (+11 px), is 366 px. Last runs is at most
-5 symbols, 79 px with its header. Text runs are held to config.CELL_WORD (20)
-characters, by a zero-width space to break at: at 9.2 px a character (a digit of 16 px
-Noto Sans, wider than most letters) 211 px in Resource and in What happened. 366 + 79 +
-211 + 211 = 867 px, under 948.
+5 symbols, 79 px with its header. Text runs are given a zero-width space to break at:
+What happened is our own words (causes, flags, "command 2"), held to config.CELL_WORD
+(20) characters of at most 9.2 px (a digit of 16 px Noto Sans, wider than our lower-case
+words' letters), 211 px; Resource is a curator's or a site's text, whose glyphs may be as
+wide as a capital W or a CJK character (16.3 px), held to config.CELL_TITLE_WORD (14),
+255 px. 399 (Fix at, 44 characters) + 79 + 211 + 255 = 944 px, under 948.
 tests/test_report_tables.py holds the rendered reports to these bounds.
 """
 
@@ -60,7 +62,10 @@ _HEADERS = {
 }
 _FOUR = ("Resource", "What happened", "Last runs", "Fix at")
 _IMPLIED = {Health.DRIFTED: ("title_drift",)}  # said by the section itself
-_UNBROKEN = re.compile(rf"[^\s{BREAK}-]{{{config.CELL_WORD + 1},}}")
+_UNBROKEN = {
+    step: re.compile(rf"[^\s{BREAK}-]{{{step + 1},}}")
+    for step in (config.CELL_WORD, config.CELL_TITLE_WORD, config.CELL_TITLE_WORD - 2)
+}
 
 
 def table(
@@ -121,7 +126,9 @@ def resource_cell(f: Finding, *, section: bool = True) -> str:
     title = cell_text(r.title, config.CELL_TITLE)
     name = (md_link(title, r.url) if r.url else None) or title
     if (page := page_title(f)) is not None:
-        name += f" (page: “{cell_text(page, config.CELL_PAGE_TITLE)}”)"
+        # the quotes and the parenthesis join the title's first and last runs: 2 shorter
+        shown = cell_text(page, config.CELL_PAGE_TITLE, step=config.CELL_TITLE_WORD - 2)
+        name += f" (page: “{shown}”)"
     if section and r.section:
         name += f" — _{_section_text(r.section, config.CELL_SECTION)}_"
     return name
@@ -136,19 +143,18 @@ def page_title(f: Finding) -> str | None:
     return None
 
 
-def cell_text(text: str, width: int) -> str:
+def cell_text(text: str, width: int, *, step: int = config.CELL_TITLE_WORD) -> str:
     """`text` for a cell: one line of at most `width` characters (an ellipsis where it
-    was cut), a break offered in any run longer than config.CELL_WORD, escaped."""
-    return md_text(_breakable(cut(text, width)))
+    was cut), a break offered in any run longer than `step`, escaped."""
+    return md_text(_breakable(cut(text, width), step))
 
 
 def was_cut(text: str, width: int) -> bool:
     return cut(text, width) != " ".join(text.split())
 
 
-def _breakable(text: str) -> str:
-    step = config.CELL_WORD
-    return _UNBROKEN.sub(
+def _breakable(text: str, step: int = config.CELL_WORD) -> str:
+    return _UNBROKEN[step].sub(
         lambda m: BREAK.join(m[0][i : i + step] for i in range(0, len(m[0]), step)), text
     )
 
