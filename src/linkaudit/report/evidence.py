@@ -80,7 +80,7 @@ def _moved(f: Finding) -> list[str]:
 
 
 def _elsewhere(final: str, url: str) -> bool:
-    return dedupe_key(final) != dedupe_key(url)
+    return final != url and dedupe_key(final) != dedupe_key(url)  # most end where they began
 
 
 def _titles(f: Finding) -> list[str]:
