@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from linkaudit.catalog.urls import Paper, arxiv_paper, dedupe_key, host_of, youtube_item
+from linkaudit.catalog.urls import Paper, arxiv_paper, dedupe_key, youtube_item
 from linkaudit.model import Kind
+from linkaudit.text import host_of
 
 VIDEO_ID = "aircAruvnKk"
 LIST = "PLZHQObOWTQDNU6R1_67000Dx_ZCJB-3pi"

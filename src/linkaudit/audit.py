@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from linkaudit import __version__
-from linkaudit.catalog.urls import host_of
 from linkaudit.errors import NetworkDown, StoreError
 from linkaudit.fetch import Fetcher, Resolver, is_private
 from linkaudit.history import Recorder, Store, previous_of
@@ -49,7 +48,7 @@ from linkaudit.model import (
     Verdict,
 )
 from linkaudit.providers import CheckContext, Provider, default_providers, route, wayback
-from linkaudit.text import utc_now
+from linkaudit.text import host_of, utc_now
 
 
 @dataclass(frozen=True)

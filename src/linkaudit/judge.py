@@ -34,9 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from linkaudit.catalog.urls import host_of
 from linkaudit.model import Finding, Flag, Health, Observation, Past, Resource, Rules, Verdict
-from linkaudit.text import day, seconds_between
+from linkaudit.text import day, host_of, seconds_between
 from linkaudit.titles import same_title, shares_nothing
 
 _NO_PAST = Past()  # frozen: one for every URL the history knows nothing of

@@ -9,6 +9,9 @@ plural(n, word)        "1 host", "3 hosts"
 plain(text)            typographic apostrophes as ASCII, white space collapsed
 cut(text, width)       at most `width` characters, an ellipsis where it was cut
 columns(rows)          rows of cells as lines of aligned, space-separated columns
+split_url(url)         urllib's urlsplit, remembered (a URL is split when it is loaded,
+                       dispatched, classified and judged; ValueError as urlsplit raises it)
+host_of(url)           its host name, lower-case ('' when it has none or is no URL)
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import functools
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from urllib.parse import SplitResult, urlsplit
 
 ELLIPSIS = "\u2026"
 
@@ -96,3 +100,18 @@ def columns(rows: Sequence[Sequence[str]], *, last_free: bool = False) -> list[s
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, *row[aligned:]]).rstrip())
     return lines
+
+
+@functools.lru_cache(maxsize=16384)  # a run's URLs (several forms each), split once
+def split_url(url: str) -> SplitResult:
+    """urlsplit(url), remembered; the same ValueError for a URL it cannot split."""
+    return urlsplit(url)
+
+
+@functools.lru_cache(maxsize=16384)
+def host_of(url: str) -> str:
+    """The host name of `url`, lower-case ('' when it has none or cannot be split)."""
+    try:
+        return (split_url(url).hostname or "").lower()
+    except ValueError:
+        return ""

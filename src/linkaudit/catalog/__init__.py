@@ -23,7 +23,6 @@ from linkaudit.catalog.urls import (
     arxiv_paper,
     dedupe_key,
     detect_kind,
-    host_of,
     url_problem,
     youtube_item,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "dedupe_key",
     "detect_kind",
     "generic_title",
-    "host_of",
     "load_catalog",
     "set_url",
     "set_url_command",

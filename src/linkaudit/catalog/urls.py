@@ -5,7 +5,6 @@
     detect_kind(url)      what a URL points at, from its host and path alone
     youtube_item(url)     the YouTube video, playlist or channel a URL names, or None
     arxiv_paper(url)      the arXiv id (and version) an /abs/ or /pdf/ URL names, or None
-    host_of(url)          its host name, lower-case ('' when it has none)
 
 Pure functions of the URL's text; nothing here asks the network.
 """
@@ -14,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlunsplit
 
 from linkaudit.model import Kind
+from linkaudit.text import split_url
 
 YOUTUBE_HOSTS = frozenset(
     {
@@ -40,13 +40,6 @@ _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v(\d+))?$")
 _ARXIV_OLD = re.compile(r"^([a-z][a-z-]*(\.[A-Z]{2})?/\d{7})(v(\d+))?$")
 
 
-def host_of(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 def url_problem(url: object) -> str | None:
     """Why `url` is not a usable http(s) URL, or None when it is."""
     if url is None or url == "":
@@ -56,7 +49,7 @@ def url_problem(url: object) -> str | None:
     if _BAD_URL_CHAR.search(url):
         return f"URL contains whitespace or control characters: {url!r}"
     try:
-        parts = urlsplit(url)
+        parts = split_url(url)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError as error:
@@ -75,7 +68,7 @@ def dedupe_key(url: str) -> str:
     YouTube's position/tracking parameters (index, t, pp, si, feature) do not matter;
     everything else (query order included) does. The catalog keeps the URL as written.
     """
-    parts = urlsplit(url.strip())
+    parts = split_url(url.strip())
     host = (parts.hostname or "").lower()
     port = parts.port
     if port is not None and (parts.scheme.lower(), port) not in {("http", 80), ("https", 443)}:
@@ -92,7 +85,7 @@ def detect_kind(url: str) -> Kind:
     if item is not None:
         return item.kind
     try:
-        parts = urlsplit(url.strip())
+        parts = split_url(url.strip())
     except ValueError:
         return Kind.WEB
     host = (parts.hostname or "").lower()
@@ -113,7 +106,7 @@ class YouTubeItem:
 def youtube_item(url: str) -> YouTubeItem | None:
     """The YouTube item a URL names, or None when it names no video, playlist or channel."""
     try:
-        parts = urlsplit(url.strip())
+        parts = split_url(url.strip())
         host = (parts.hostname or "").lower()
     except ValueError:
         return None
@@ -157,7 +150,7 @@ def arxiv_paper(url: str) -> Paper | None:
     """The paper an /abs/ or /pdf/ URL (or path) names: new ids and old ones like
     cs/0112017, `arXiv:` prefix allowed."""
     try:
-        path = urlsplit(url.strip()).path
+        path = split_url(url.strip()).path
     except ValueError:
         return None
     match = _ARXIV_PATH.match(path)

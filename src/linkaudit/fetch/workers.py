@@ -18,19 +18,11 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from linkaudit.fetch.hosts import Host, Hosts
+from linkaudit.text import host_of
 
 T = TypeVar("T")
-
-
-def host_of(url: str) -> str:
-    """The host name of `url`, lower-case ('' when it has none)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 async def each(

@@ -23,7 +23,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -43,6 +42,7 @@ from linkaudit.model import (
 from linkaudit.providers.base import CheckContext
 from linkaudit.providers.classify import not_asked, observe, status_verdict
 from linkaudit.providers.soft404_rules import bot_wall
+from linkaudit.text import split_url
 
 API_PATH = "/api/query"
 API_HOST = "export.arxiv.org"
@@ -91,7 +91,7 @@ def read_feed(xml: str) -> Feed:
         raw_id = (node.findtext(f"{ATOM}id") or "").strip()
         if "/api/errors" in raw_id:
             return Feed(error=(node.findtext(f"{ATOM}summary") or raw_id).strip())
-        found = arxiv_paper(urlsplit(raw_id).path)
+        found = arxiv_paper(split_url(raw_id).path)
         title = " ".join((node.findtext(f"{ATOM}title") or "").split())
         if found is None or not title:
             continue  # the API's placeholder for an id it does not know
@@ -148,13 +148,13 @@ def classify_abs(ref: Paper, fetched: Fetched) -> Judgement:
 
 def endpoint_for(url: str) -> str:
     """The export API on the resource's own scheme and port (https://export.arxiv.org/...)."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{API_HOST}{port}{API_PATH}"
 
 
 def abs_url(url: str, ref: Paper) -> str:
-    parts = urlsplit(url)
+    parts = split_url(url)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{ABS_HOST}{port}{ref.abs_path}"
 

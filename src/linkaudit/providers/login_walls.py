@@ -32,9 +32,10 @@ death: `blocked`, which the judge never counts.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from linkaudit.model import Fetched, Flag, Judgement, Verdict
+from linkaudit.text import split_url
 
 IDENTITY_HOSTS = frozenset(
     {
@@ -76,7 +77,7 @@ def login_wall(fetched: Fetched) -> Judgement | None:
     """The fetch of the catalogued URL ended on a sign-in wall: blocked, flag login_wall."""
     if fetched.status is None or fetched.failure is not None:
         return None
-    host = (urlsplit(fetched.final_url or fetched.url).hostname or "").lower()
+    host = (split_url(fetched.final_url or fetched.url).hostname or "").lower()
     if any(_in_domain(host, d) for d in SIGN_IN_STATUSES.get(fetched.status, ())):
         return _wall(f"sign-in wall: {host} answered {fetched.status} (it wants a session)")
     final = fetched.final_url
@@ -111,7 +112,7 @@ def _walled(final: str, fetched: Fetched) -> bool:
 def _signs(url: str) -> tuple[bool, bool, bool, bool]:
     """(an identity provider's host, a segment or query value named for signing in, one
     that contains such a word or names authentication, a way back in the query)."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     query = parse_qsl(parts.query, True)
     values = [unquote(s) for s in parts.path.split("/") if s] + [v for _, v in query]
     named = any(SIGN_IN_SEGMENT.fullmatch(v.rpartition(":")[2]) for v in values)

@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 from linkaudit.fetch.html import off_loop
 from linkaudit.model import Fetched, Flag, Judgement, Observation, Verdict
@@ -40,6 +40,7 @@ from linkaudit.providers.soft404_rules import (
     parked,
     visible_text,
 )
+from linkaudit.text import split_url
 from linkaudit.titles import shares_most, words
 
 SIMILARITY = 0.9  # share of their words two pages have in common: "the same page"
@@ -78,7 +79,7 @@ def pending_bounce(url: str, fetched: Fetched, expected_title: str | None) -> Ju
     """A bounce to the home page whose title still carries the catalogued title: the probe
     decides (a host that sends every unknown path to the same place condemns it)."""
     bounce = bounced(url, fetched)
-    host = urlsplit(fetched.final_url or url).hostname
+    host = split_url(fetched.final_url or url).hostname
     if bounce is None or not shares_most(expected_title, fetched.title, host=host):
         return None
     return bounce
@@ -118,7 +119,7 @@ def folded_case(text: str) -> str:
 
 def probe_url(url: str, token: str) -> str:
     """A sibling of `url` that cannot exist: same origin and directory, a random last segment."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     directory = parts.path.rsplit("/", 1)[0] if "/" in parts.path else ""
     return urlunsplit((parts.scheme, parts.netloc, f"{directory}/linkaudit-probe-{token}", "", ""))
 
@@ -148,7 +149,7 @@ def same_page(a: Fetched, b: Fetched) -> bool:
 def _comparable(fetched: Fetched) -> str:
     text = visible_text(fetched.body_text, main_only=True)[:COMPARED_CHARS]
     for url in (fetched.url, fetched.final_url or ""):
-        path = urlsplit(url).path
+        path = split_url(url).path
         if len(path) > 1:
             text = text.replace(path, " ")
     return " ".join(text.split())
@@ -235,7 +236,7 @@ class HostProbes:
         self._probes: dict[str, asyncio.Future[Probe]] = {}
 
     async def probe(self, url: str, fetch: Callable[[str], Awaitable[Probe]]) -> Probe:
-        parts = urlsplit(url)
+        parts = split_url(url)
         key = f"{parts.scheme}://{parts.netloc}".lower()
         existing = self._probes.get(key)
         if existing is not None:

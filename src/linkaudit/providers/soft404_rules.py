@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.model import Fetched, Flag, Judgement, Verdict
-from linkaudit.text import cut, plain
+from linkaudit.text import cut, plain, split_url
 from linkaudit.titles import TITLE_SEPARATOR, shares_most, words
 
 CHALLENGE_STATUSES = frozenset({403, 429, 503})
@@ -187,8 +187,8 @@ def parked(fetched: Fetched) -> Judgement | None:
     markers, the bare host name as title, parking phrases in the visible text), or one
     phrase on a page that says little else.
     """
-    final_host = (urlsplit(fetched.final_url or fetched.url).hostname or "").lower()
-    asked_host = (urlsplit(fetched.url).hostname or "").lower()
+    final_host = (split_url(fetched.final_url or fetched.url).hostname or "").lower()
+    asked_host = (split_url(fetched.url).hostname or "").lower()
     if final_host != asked_host and any(_in_domain(final_host, h) for h in PARKING_HOSTS):
         return Judgement(
             Verdict.SOFT_DEAD,
@@ -253,7 +253,7 @@ def not_found_page(fetched: Fetched, expected_title: str | None = None) -> Judge
 
     Never when the page title carries the catalogued title: a page about HTTP 404 is alive.
     """
-    host = urlsplit(fetched.final_url or fetched.url).hostname
+    host = split_url(fetched.final_url or fetched.url).hostname
     if shares_most(expected_title, fetched.title, host=host):
         return None
     title = fetched.title
@@ -277,7 +277,7 @@ def not_found_page(fetched: Fetched, expected_title: str | None = None) -> Judge
 
 def root_like(url: str) -> bool:
     """The URL names a site's root: `/`, `/index.html`, `/home`, `/en/`, `/?utm_source=x`."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) > 2 or not all(_root_segment(s) for s in segments):
         return False
@@ -294,7 +294,7 @@ def _root_segment(segment: str) -> bool:
 
 def error_url(url: str) -> bool:
     """The URL names an error page: its last path segment is 404, not-found, ... or ?x=404."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     segments = [s for s in parts.path.split("/") if s]
     if segments and _INDEX.fullmatch(segments[-1]):
         segments.pop()
@@ -305,8 +305,8 @@ def error_url(url: str) -> bool:
 
 def same_site(a: str, b: str) -> bool:
     """The two URLs are on one site: same host but for `www.`, or one a subdomain of the other."""
-    host_a = (urlsplit(a).hostname or "").lower().removeprefix("www.")
-    host_b = (urlsplit(b).hostname or "").lower().removeprefix("www.")
+    host_a = (split_url(a).hostname or "").lower().removeprefix("www.")
+    host_b = (split_url(b).hostname or "").lower().removeprefix("www.")
     return host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a)
 
 

@@ -36,9 +36,9 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from linkaudit.catalog import dedupe_key, host_of
+from linkaudit.catalog import dedupe_key
 from linkaudit.config import WAYBACK_AVAILABILITY, WAYBACK_ORIGIN
 from linkaudit.model import (
     ArchiveAnswer,
@@ -56,6 +56,7 @@ from linkaudit.providers import soft404
 from linkaudit.providers.login_walls import sign_in_page
 from linkaudit.providers.soft404_rules import bot_wall
 from linkaudit.providers.youtube_page import classify_page
+from linkaudit.text import host_of, split_url
 
 YOUTUBE_KINDS = frozenset({Kind.YOUTUBE_VIDEO, Kind.YOUTUBE_PLAYLIST, Kind.YOUTUBE_CHANNEL})
 
@@ -214,7 +215,7 @@ def problem_of_capture(fetched: Fetched, want: Want) -> str | None:
         return f"the capture answered {fetched.status}"
     if not _header(fetched, "memento-datetime"):
         return "not a capture (no Memento-Datetime): a page of the Wayback Machine's own"
-    match = CAPTURE_PATH.match(urlsplit(fetched.final_url or fetched.url).path)
+    match = CAPTURE_PATH.match(split_url(fetched.final_url or fetched.url).path)
     if match is None or match["timestamp"] > want.before:
         return f"sent to another capture: {fetched.final_url}"
     if _same_page(_original(fetched.final_url or fetched.url)) != _same_page(want.url):
@@ -241,13 +242,13 @@ def _not_live(as_served: Fetched, want: Want) -> Judgement | None:
 
 
 def capture_stamp(fetched: Fetched, fallback: str) -> str:
-    match = CAPTURE_PATH.match(urlsplit(fetched.final_url or fetched.url).path)
+    match = CAPTURE_PATH.match(split_url(fetched.final_url or fetched.url).path)
     return match["timestamp"] if match else fallback
 
 
 def _original(capture: str) -> str:
     """The archived URL in a capture's URL (its query included)."""
-    parts = urlsplit(capture)
+    parts = split_url(capture)
     match = CAPTURE_PATH.match(parts.path)
     original = match["original"] if match else ""
     return f"{original}?{parts.query}" if parts.query else original

@@ -25,7 +25,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlunsplit
 
 from linkaudit.catalog.urls import youtube_item
 from linkaudit.config import YOUTUBE_PAGE_BYTES, YOUTUBE_SLOW_DOWN
@@ -35,6 +35,7 @@ from linkaudit.model import Fetched, Flag, Judgement, Kind, Resource, Verdict
 from linkaudit.providers.base import CheckContext
 from linkaudit.providers.classify import not_asked, observe
 from linkaudit.providers.youtube_page import classify_page, page_wall
+from linkaudit.text import split_url
 
 CANONICAL_HOST = "www.youtube.com"
 REQUEST_HEADERS = {"Cookie": "SOCS=CAI", "Accept-Language": "en-US,en;q=0.8"}
@@ -64,7 +65,7 @@ def target(url: str) -> Target | None:
     item = youtube_item(url)
     if item is None:
         return None
-    parts = urlsplit(url.strip())
+    parts = split_url(url.strip())
     netloc = CANONICAL_HOST + (f":{parts.port}" if parts.port else "")
     origin = f"{parts.scheme}://{netloc}"
     if item.kind is Kind.YOUTUBE_VIDEO:
@@ -184,7 +185,7 @@ class YouTubeProvider:
         return page, judgement, True, spent + page.elapsed_ms
 
     def _slow(self, ctx: CheckContext, fetched: Fetched, reason: str) -> None:
-        host = urlsplit(fetched.url).hostname or CANONICAL_HOST
+        host = split_url(fetched.url).hostname or CANONICAL_HOST
         asked = retry_after(fetched.headers.get("retry-after"), now=time.time())
         seconds = asked if asked is not None else self.slow_down_seconds
         ctx.fetcher.slow_down(host, seconds, reason)

@@ -23,13 +23,12 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.model import Fetched, Flag, Judgement, Kind, Verdict
 from linkaudit.providers.classify import not_asked, status_verdict
 from linkaudit.providers.login_walls import login_wall
-from linkaudit.text import cut, plain
+from linkaudit.text import cut, plain, split_url
 
 CONSENT_HOSTS = ("consent.youtube.com", "consent.google.com")
 SORRY_HOSTS = frozenset({"google.com", "www.google.com", "ipv4.google.com", "ipv6.google.com"})
@@ -73,7 +72,7 @@ def page_wall(fetched: Fetched) -> Judgement | None:
     happens to quote those words is no wall.
     """
     urls = [hop.url for hop in fetched.hops] + [fetched.final_url or ""]
-    if any((urlsplit(u).hostname or "") in CONSENT_HOSTS for u in urls) or (
+    if any((split_url(u).hostname or "") in CONSENT_HOSTS for u in urls) or (
         "before you continue to youtube" in (fetched.title or "").lower()
     ):
         return CONSENT_WALL
@@ -88,7 +87,7 @@ def page_wall(fetched: Fetched) -> Judgement | None:
 
 
 def _sorry(url: str) -> bool:
-    parts = urlsplit(url)
+    parts = split_url(url)
     return (parts.hostname or "").lower() in SORRY_HOSTS and parts.path.startswith("/sorry/")
 
 
@@ -229,7 +228,7 @@ def classify_page(kind: Kind, fetched: Fetched) -> Judgement:
     if fetched.failure is not None:  # a redirect loop, a body that stalled: nothing to read
         return Judgement(Verdict.ERROR, reason=fetched.error or fetched.failure.value)
     if kind is not Kind.YOUTUBE_VIDEO and len(fetched.hops) > 1:
-        final = urlsplit(fetched.final_url or "")
+        final = split_url(fetched.final_url or "")
         if final.path in ("", "/"):
             return Judgement(
                 Verdict.SOFT_DEAD,
