@@ -187,6 +187,51 @@ def test_elapsed_includes_retries_and_the_retry_after_wait(simweb: SimWeb) -> No
     assert got.elapsed_ms >= 300
 
 
+def waits_of(simweb: SimWeb, url: str, **options: object) -> tuple[Fetched, list[float]]:
+    """Fetch `url` with the waits recorded and skipped: (what came back, the waits)."""
+    waits: list[float] = []
+
+    async def recorded(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def go() -> Fetched:
+        opts = CheckOptions(**options)  # type: ignore[arg-type]
+        async with Fetcher(
+            opts, resolver=simweb.resolver(), sleep=recorded, private=simweb_private
+        ) as f:
+            return await f.fetch(url)
+
+    return asyncio.run(go()), waits
+
+
+def test_a_500s_retry_after_is_waited_by_that_url(simweb: SimWeb) -> None:
+    """Only a 429 or 503 pauses the host; a 500's Retry-After is the wait of its URL
+    alone, and it is waited (it was retried at once, a millisecond apart)."""
+    url = simweb.on(0, "/err", Reply(500, headers={"Retry-After": "2"}), page("Back"))
+    got, waits = waits_of(simweb, url)
+    assert (got.status, simweb.hits(0, "/err")) == (200, 2)
+    assert waits == [2.0]
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_backoff(simweb: SimWeb) -> None:
+    url = simweb.on(0, "/soon", Reply(503, headers={"Retry-After": "soon"}), page("Back"))
+    got, waits = waits_of(simweb, url)
+    assert got.status == 200
+    assert 0.5 <= waits[0] <= 0.75  # BACKOFF_BASE with its jitter (then the host's eased pace)
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u00b9"])  # as Latin-1 bytes B2, B9 decode
+def test_a_retry_after_of_digits_that_are_not_ascii_is_no_retry_after(
+    simweb: SimWeb, value: str
+) -> None:
+    """str.isdigit() says yes to "²", float() raises: one such header ended the whole
+    run with a traceback. It is read as no Retry-After (backoff; the host not paused)."""
+    url = simweb.on(0, "/odd", Reply(429, headers={"Retry-After": value}), page("Back"))
+    got, waits = waits_of(simweb, url)
+    assert (got.status, got.title) == (200, "Back")
+    assert 0.5 <= waits[0] <= 0.75  # the backoff: no Retry-After was read
+
+
 def test_a_urls_deadline_starts_with_its_turn_not_while_it_waits_for_it(
     simweb: SimWeb,
 ) -> None:

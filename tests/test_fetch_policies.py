@@ -41,6 +41,8 @@ def test_a_setting_is_host_equals_value(option: str, text: str, settings: Settin
         ("--host-interval", "example.org:443=2", "is not a host name"),
         ("--host-concurrency", "example.org=0", "a whole number from 1 to 1024, got 0"),
         ("--host-concurrency", "example.org=1.5", "a whole number from 1 to 1024, got '1.5'"),
+        ("--host-concurrency", "example.org=\u00b3", "a whole number from 1 to 1024, got '\u00b3'"),
+        ("--host-concurrency", "example.org=" + "9" * 5000, "a whole number from 1 to 1024"),
         ("--host-concurrency", "example.org", "--host-concurrency wants HOST=N"),
     ],
 )

@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from linkaudit.fetch.retry import Outcome, beyond_cap, retry_after, retry_delay
+from linkaudit.fetch.retry import Outcome, beyond_cap, host_pause, retry_after, retry_delay
 from linkaudit.model import FailureKind
 
 NOW = 1_800_000_000.0
@@ -59,6 +59,7 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     past = datetime.fromtimestamp(NOW, UTC) - timedelta(days=1)
     assert retry_after(format_datetime(past, usegmt=True), now=NOW) == 0
     assert retry_after("soon", now=NOW) is None
+    assert retry_after("\u00b2", now=NOW) is None  # a digit to str.isdigit(), not to float()
     assert retry_after(None, now=NOW) is None
 
 
@@ -69,3 +70,13 @@ def test_retry_after_beyond_the_cap_becomes_blocked() -> None:
     assert "3600 s is beyond the 60 s cap" in (capped.error or "")
     assert beyond_cap(Outcome(status=429, headers={"retry-after": "5"}), cap=60, now=NOW) is None
     assert beyond_cap(Outcome(status=500), cap=60, now=NOW) is None
+    endless = beyond_cap(Outcome(status=429, headers={"retry-after": "9" * 400}), cap=60, now=NOW)
+    assert endless is not None and "Retry-After over a year is beyond" in (endless.error or "")
+
+
+def test_only_a_429_or_503_pauses_the_host() -> None:
+    asked = {"retry-after": "7"}
+    assert host_pause(Outcome(status=429, headers=asked), now=NOW) == 7
+    assert host_pause(Outcome(status=503, headers=asked), now=NOW) == 7
+    assert host_pause(Outcome(status=500, headers=asked), now=NOW) is None
+    assert host_pause(Outcome(status=503), now=NOW) is None

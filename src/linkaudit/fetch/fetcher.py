@@ -48,7 +48,7 @@ from linkaudit.fetch.names import (
     system_resolver,
 )
 from linkaudit.fetch.policies import Policies, Settings
-from linkaudit.fetch.retry import Outcome, beyond_cap, retry_after, retry_delay
+from linkaudit.fetch.retry import Outcome, beyond_cap, host_pause, retry_delay
 from linkaudit.fetch.transport import Router, build_router
 from linkaudit.model import CheckOptions, FailureKind, Fetched, Hop, HostStats
 
@@ -297,7 +297,7 @@ class Fetcher:
 
         def wait(retry_state: RetryCallState) -> float:
             assert retry_state.outcome is not None
-            if "retry-after" in retry_state.outcome.result().headers:
+            if host_pause(retry_state.outcome.result(), now=time.time()) is not None:
                 return 0.0  # the host is paused (hosts.py): this URL waits for its turn
             return delays.get(retry_state.attempt_number) or 0.0
 
@@ -373,9 +373,7 @@ class Fetcher:
 
     def _release(self, lease: Lease, outcome: Outcome | None) -> None:
         status = outcome.status if outcome is not None else None
-        asked = None
-        if outcome is not None and status in (429, 503):
-            asked = retry_after(outcome.headers.get("retry-after"), now=time.time())
+        asked = host_pause(outcome, now=time.time()) if outcome is not None else None
         reached = outcome is None or not outcome.before_http  # cancelled: it may have
         self.hosts.release(lease, status=status, retry_after=asked, reached=reached)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -147,8 +148,8 @@ def interval_of(value: object, where: str) -> float:
 
 def concurrency_of(value: object, where: str) -> int:
     """Requests in flight: a whole number from 1 to MAX_CONCURRENCY, or PolicyError."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+        value = int(value)  # ASCII digits only: "³" is a digit to str.isdigit, not to int()
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
         raise PolicyError(
             f"{where}: the concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, "

@@ -2,6 +2,7 @@
 
     Outcome           one attempt at one URL: a response or a failure
     retry_after(...)  seconds a Retry-After header asks for (delta seconds or HTTP-date)
+    host_pause(...)   seconds a 429 or 503 pauses its whole host for (hosts.py), or None
     retry_delay(...)  seconds to wait before the next attempt, or None: do not retry
     beyond_cap(...)   a Retry-After too long to wait for: the URL is blocked instead
 
@@ -19,6 +20,7 @@ from linkaudit.config import BACKOFF_BASE, BACKOFF_MAX
 from linkaudit.model import FailureKind
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+PAUSING_STATUSES = frozenset({429, 503})  # their Retry-After pauses the host, not one URL
 RETRY_FAILURES = frozenset(
     {FailureKind.CONNECT, FailureKind.TIMEOUT, FailureKind.RESET, FailureKind.PROTOCOL}
 )
@@ -42,13 +44,21 @@ def retry_after(value: str | None, *, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²": str.isdigit says yes, float() no
         return float(value)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - now)
+
+
+def host_pause(outcome: Outcome, *, now: float) -> float | None:
+    """Seconds the host of `outcome` is paused for: a 429 or 503's Retry-After, or None
+    (any other status's Retry-After is that URL's wait alone, retry_delay's)."""
+    if outcome.status not in PAUSING_STATUSES:
+        return None
+    return retry_after(outcome.headers.get("retry-after"), now=now)
 
 
 def retry_delay(
@@ -92,5 +102,10 @@ def beyond_cap(outcome: Outcome, *, cap: float, now: float) -> Outcome | None:
         failure=FailureKind.RETRY_AFTER_TOO_LONG,
         status=outcome.status,
         headers=outcome.headers,
-        error=f"Retry-After {asked:g} s is beyond the {cap:g} s cap",
+        error=f"Retry-After {_seconds(asked)} is beyond the {cap:g} s cap",
     )
+
+
+def _seconds(asked: float) -> str:
+    """'90 s'; 'over a year' for what no one waits for (a 400-digit value, year 9999)."""
+    return "over a year" if asked > 366 * 86400 else f"{asked:.0f} s"
