@@ -6,6 +6,8 @@ Every bad input gets one `path:line: message` line on stderr and exit status 2.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -517,3 +519,38 @@ def test_catalog_validate_says_ok_or_problem_lines_and_exits_2(
     *problems, last = result.stderr.splitlines()
     assert re.fullmatch(r"catalog invalid: \d+ problems?", last)
     assert problems and all(line.startswith(f"{path}:") for line in problems)
+
+
+# Nine anchors, each a list of ten aliases of the one before: a billion items in 10 lines.
+ALIAS_BOMB = "".join(
+    f"- &l{n} [{', '.join([f'*l{n - 1}' if n else 'x'] * 10)}]\n" for n in range(9)
+)
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ("  title: *l8\n", ":11: title must be text"),
+        ("  title: A\n  section: *l8\n", ":12: section must be text"),
+        ("  title: A\n  kind: *l8\n", ":12: unknown kind a list (one of:"),
+        ("  title: A\n  ? *l8\n  : x\n", ":9: unknown key a list (allowed:"),
+    ],
+    ids=["title", "section", "kind", "key"],
+)
+def test_an_alias_bomb_is_one_problem_at_once(tmp_path: Path, entry: str, said: str) -> None:
+    """A billion-item value where text belongs is named by its kind, never spelled out
+    (str() of it ran for minutes and gigabytes). The key's line is its anchor's: an
+    alias has no line of its own in the composed YAML."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(ALIAS_BOMB + "- url: https://a.example/\n" + entry)
+    done = subprocess.run(
+        [sys.executable, "-m", "linkaudit", "catalog", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    problems = done.stderr.splitlines()
+    assert any(line.startswith(f"{path}{said}") for line in problems), problems
+    assert max(map(len, problems)) < 200

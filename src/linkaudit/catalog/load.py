@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING
 
 from linkaudit.catalog.urls import dedupe_key, detect_kind, url_problem
 from linkaudit.catalog.yaml_reader import Item, YamlProblem, read_yaml
+from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.errors import CatalogError
 from linkaudit.model import Kind, Resource
+from linkaudit.text import cut
 
 if TYPE_CHECKING:
     from linkaudit.catalog.markdown import MarkdownLink
@@ -199,7 +201,9 @@ def _yaml_entry(item: Item, problems: _Problems) -> Resource | None:
 
     for key in entry:
         if key not in ENTRY_KEYS:
-            problems.add(key_line(key), f"unknown key {key!r} (allowed: {', '.join(ENTRY_KEYS)})")
+            problems.add(
+                key_line(key), f"unknown key {_shown(key)} (allowed: {', '.join(ENTRY_KEYS)})"
+            )
     title = entry.get("title")
     if "title" not in entry:
         problems.add(item.line, "entry has no title")
@@ -213,20 +217,31 @@ def _yaml_entry(item: Item, problems: _Problems) -> Resource | None:
     kind = entry.get("kind")
     if "kind" in entry and not (isinstance(kind, str) and kind in KINDS):
         allowed = ", ".join(Kind)
-        problems.add(key_line("kind"), f"unknown kind {kind!r} (one of: {allowed})")
+        problems.add(key_line("kind"), f"unknown kind {_shown(kind)} (one of: {allowed})")
         kind = None
     url = entry.get("url")
     if "url" in entry and (problem := url_problem(url)) is not None:
         problems.add(key_line("url"), problem)
         return None
     return Resource(
-        title=str(title or "").strip(),
-        section=str(section).strip(),
+        title=title.strip() if isinstance(title, str) else "",  # else a problem, reported
+        section=section.strip() if isinstance(section, str) else "",
         kind=Kind(kind) if kind else (detect_kind(url) if url else Kind.WEB),
         url=url,
         source=problems.source,
         line=item.line,
     )
+
+
+def _shown(value: object) -> str:
+    """A value in a message: text as written (cut), a list or a mapping by its kind
+    alone (aliases make a few lines of YAML into billions of items; str() would spell
+    them all out)."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return cut(repr(value), REMOTE_TEXT_CHARS)  # text, a number, a yaml_reader.ComplexKey
 
 
 # --- Markdown -------------------------------------------------------------------------

@@ -142,7 +142,8 @@ def _pairs(node: yaml.MappingNode, seen: dict[int, Any]) -> list[tuple[Any, int,
             merged += _merge(value_node, line, seen)
             continue
         key = _value(key_node, seen)
-        key = key if _hashable(key) else repr(key)
+        if not _hashable(key):
+            key = ComplexKey(_kind(key), line, key_node.start_mark.column + 1)
         if key in first:
             where = f"first at line {first[key]}"
             raise YamlProblem(line, f"YAML syntax error: duplicate key {_quoted(key)} ({where})")
@@ -181,6 +182,23 @@ def _value(node: yaml.Node, seen: dict[int, Any]) -> Any:
     seen[id(node)] = mapping
     mapping.update((key, value) for key, _, value in _pairs(node, seen))
     return mapping
+
+
+@dataclass(frozen=True)
+class ComplexKey:
+    """A key that is a list or a mapping (`? [a, b]`), by its kind and place: through
+    aliases its value may hold billions of items, never spelled out (repr included)."""
+
+    kind: str
+    line: int
+    column: int
+
+    def __repr__(self) -> str:
+        return f"a {self.kind}"
+
+
+def _kind(value: list[Any] | dict[Any, Any]) -> str:
+    return "list" if isinstance(value, list) else "mapping"
 
 
 def _hashable(value: Any) -> bool:
