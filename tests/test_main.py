@@ -14,10 +14,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
 
+from linkaudit.__main__ import main
+from linkaudit.errors import Stopped
 from simweb import SimWeb, page
 
 # Started as at a terminal (a shell starts background jobs with SIGINT ignored, and a
@@ -162,3 +165,44 @@ finally:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("catalog ok")
     assert result.stdout.endswith("SIGINT ignored: True SIGTERM handled: True\n")
+
+
+@pytest.mark.parametrize(
+    "after", ["is dropped by Python", "returns", "exits 0", "raises RuntimeError"]
+)
+def test_a_stop_that_python_swallowed_still_ends_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], after: str
+) -> None:
+    """Python drops an exception raised in a weakref callback (a Ctrl-C as a module lock
+    is released: the command ran on to "catalog ok" and exit 0) and 3.11 wraps one raised
+    in __set_name__ in a RuntimeError (a traceback, exit 1): the signal still ends it."""
+    import linkaudit.cli
+
+    def swallowing(prog_name: str) -> None:
+        if after == "is dropped by Python":  # as in importlib's _get_module_lock callback
+            lock = Lock()
+            _ = weakref.ref(lock, lambda _: signal.raise_signal(signal.SIGINT))
+            del lock
+            return
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except Stopped:
+            if after == "raises RuntimeError":
+                raise RuntimeError("Error calling __set_name__") from None
+        if after == "exits 0":
+            raise SystemExit(0)
+
+    monkeypatch.setattr(linkaudit.cli, "main", swallowing)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(SystemExit) as ended:
+            main()
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert ended.value.code == 130
+    assert capsys.readouterr().err == "linkaudit: interrupted\n"  # no "Exception ignored"
+
+
+class Lock:
+    """Anything a weak reference can point at."""

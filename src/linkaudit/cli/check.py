@@ -290,19 +290,24 @@ def audit(
         end_progress_line()
         how, status = _how(stop)
         fail(
-            f"{how}: {_stopped(store, before)}",
+            f"{how}: {_stopped(store, before, archive=options.archive)}",
             status,
         )
     end_progress_line()
     return result
 
 
-def _stopped(store: Store, before: int) -> str:
+def _stopped(store: Store, before: int, *, archive: bool) -> str:
     """What a stopped run left in the store (its runs numbered after `before`): nothing,
-    interrupted, or complete when only the look-up of archived copies was stopped."""
+    interrupted, or complete (when only the look-up of archived copies was stopped, or,
+    with `--no-archive`, the moment between the run's end and the report)."""
     latest = [r for r in store.runs(limit=1) if r.id > before]
     if not latest:
         return f"nothing was checked, nothing recorded in {store.path}"
+    if latest[0].state is RunState.COMPLETE and not archive:
+        return (
+            f"run {latest[0].id} is complete in {store.path} (`linkaudit report` writes the report)"
+        )
     if latest[0].state is RunState.COMPLETE:
         return (
             f"run {latest[0].id} is complete in {store.path}; the archived copies were not "
