@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkaudit.catalog.urls import dedupe_key, detect_kind, url_problem
-from linkaudit.catalog.yaml_reader import Item, YamlProblem, read_yaml
+from linkaudit.catalog.yaml_reader import Item, YamlProblem, kind_of, read_yaml
 from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.errors import CatalogError
 from linkaudit.model import Kind, Resource
@@ -237,10 +237,8 @@ def _shown(value: object) -> str:
     """A value in a message: text as written (cut), a list or a mapping by its kind
     alone (aliases make a few lines of YAML into billions of items; str() would spell
     them all out)."""
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
+    if isinstance(value, list | dict):
+        return f"a {kind_of(value)}"
     return cut(repr(value), REMOTE_TEXT_CHARS)  # text, a number, a yaml_reader.ComplexKey
 
 

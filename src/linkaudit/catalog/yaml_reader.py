@@ -3,6 +3,8 @@
     read_yaml(text) -> Document     the top-level node: its kind, its line and, for a list,
                                     its items (each a mapping of key -> (line, value), or not)
     YamlProblem                     a file that is not usable YAML: `line` and `message`
+    ComplexKey                      a key that is a list or a mapping, by kind and place
+    kind_of(value)                  'list' or 'mapping', as a message names a collection
 
 Only libyaml's composer runs (nodes with their marks); values are built here, and a
 scalar is always the text the curator wrote: `1984`, `yes`, `~`, `2019-04-25` and
@@ -143,7 +145,7 @@ def _pairs(node: yaml.MappingNode, seen: dict[int, Any]) -> list[tuple[Any, int,
             continue
         key = _value(key_node, seen)
         if not _hashable(key):
-            key = ComplexKey(_kind(key), line, key_node.start_mark.column + 1)
+            key = ComplexKey(kind_of(key), line, key_node.start_mark.column + 1)
         if key in first:
             where = f"first at line {first[key]}"
             raise YamlProblem(line, f"YAML syntax error: duplicate key {_quoted(key)} ({where})")
@@ -197,7 +199,8 @@ class ComplexKey:
         return f"a {self.kind}"
 
 
-def _kind(value: list[Any] | dict[Any, Any]) -> str:
+def kind_of(value: list[Any] | dict[Any, Any]) -> str:
+    """What a YAML collection is called in a message: 'list' or 'mapping'."""
     return "list" if isinstance(value, list) else "mapping"
 
 

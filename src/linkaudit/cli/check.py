@@ -304,14 +304,11 @@ def _stopped(store: Store, before: int, *, archive: bool) -> str:
     latest = [r for r in store.runs(limit=1) if r.id > before]
     if not latest:
         return f"nothing was checked, nothing recorded in {store.path}"
-    if latest[0].state is RunState.COMPLETE and not archive:
-        return (
-            f"run {latest[0].id} is complete in {store.path} (`linkaudit report` writes the report)"
-        )
     if latest[0].state is RunState.COMPLETE:
+        unfinished = "; the archived copies were not all looked up" if archive else ""
         return (
-            f"run {latest[0].id} is complete in {store.path}; the archived copies were not "
-            "all looked up (`linkaudit report` writes the report)"
+            f"run {latest[0].id} is complete in {store.path}{unfinished}"
+            " (`linkaudit report` writes the report)"
         )
     return (
         f"the run is recorded in {store.path} as interrupted (what it checked is kept "

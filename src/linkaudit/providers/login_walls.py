@@ -35,7 +35,7 @@ import re
 from urllib.parse import parse_qsl, unquote
 
 from linkaudit.model import Fetched, Flag, Judgement, Verdict
-from linkaudit.text import split_url
+from linkaudit.text import host_of, split_url
 
 IDENTITY_HOSTS = frozenset(
     {
@@ -77,7 +77,7 @@ def login_wall(fetched: Fetched) -> Judgement | None:
     """The fetch of the catalogued URL ended on a sign-in wall: blocked, flag login_wall."""
     if fetched.status is None or fetched.failure is not None:
         return None
-    host = (split_url(fetched.final_url or fetched.url).hostname or "").lower()
+    host = host_of(fetched.final_url or fetched.url)
     if any(_in_domain(host, d) for d in SIGN_IN_STATUSES.get(fetched.status, ())):
         return _wall(f"sign-in wall: {host} answered {fetched.status} (it wants a session)")
     final = fetched.final_url

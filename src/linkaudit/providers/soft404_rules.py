@@ -26,7 +26,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkaudit.config import REMOTE_TEXT_CHARS
 from linkaudit.model import Fetched, Flag, Judgement, Verdict
-from linkaudit.text import cut, plain, split_url
+from linkaudit.text import cut, host_of, plain, split_url
 from linkaudit.titles import TITLE_SEPARATOR, shares_most, words
 
 CHALLENGE_STATUSES = frozenset({403, 429, 503})
@@ -187,8 +187,8 @@ def parked(fetched: Fetched) -> Judgement | None:
     markers, the bare host name as title, parking phrases in the visible text), or one
     phrase on a page that says little else.
     """
-    final_host = (split_url(fetched.final_url or fetched.url).hostname or "").lower()
-    asked_host = (split_url(fetched.url).hostname or "").lower()
+    final_host = host_of(fetched.final_url or fetched.url)
+    asked_host = host_of(fetched.url)
     if final_host != asked_host and any(_in_domain(final_host, h) for h in PARKING_HOSTS):
         return Judgement(
             Verdict.SOFT_DEAD,
@@ -305,8 +305,8 @@ def error_url(url: str) -> bool:
 
 def same_site(a: str, b: str) -> bool:
     """The two URLs are on one site: same host but for `www.`, or one a subdomain of the other."""
-    host_a = (split_url(a).hostname or "").lower().removeprefix("www.")
-    host_b = (split_url(b).hostname or "").lower().removeprefix("www.")
+    host_a = host_of(a).removeprefix("www.")
+    host_b = host_of(b).removeprefix("www.")
     return host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a)
 
 
